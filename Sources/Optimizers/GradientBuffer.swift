@@ -1,0 +1,47 @@
+import OptdKernels
+
+/// Gradients for one step, all tensors back to back, known to be finite: the only form a
+/// step accepts, so that non-finite gradients are refused before anything is written.
+/// It also carries their bounds, the gradient term of the step's finiteness proof.
+public struct GradientBuffer<Scalar: SessionScalar>: @unchecked Sendable {
+    public let values: ScalarBuffer<Scalar>
+    public let bounds: Interval<Scalar>
+
+    public var count: Int { values.count }
+
+    /// Validates `values` (taking ownership): throws the index of the first non-finite element.
+    public init(validating values: ScalarBuffer<Scalar>) throws(NonFiniteValue) {
+        let scan = scanBounds(values.readOnly)
+        if let index = scan.firstNonFinite { throw NonFiniteValue(index: index) }
+        self.values = values
+        self.bounds = scan.bounds
+    }
+
+    /// Copies little-endian raw tensors (a request body) and validates them in the same pass.
+    /// `bytes.count` must be a multiple of the dtype's width.
+    public init(littleEndian bytes: UnsafeRawBufferPointer) throws(NonFiniteValue) {
+        let count = bytes.count / MemoryLayout<Scalar>.size
+        let values = ScalarBuffer<Scalar>(repeating: 0, count: count)
+        var low = Scalar.infinity, high = -Scalar.infinity
+        if let source = bytes.baseAddress {
+            #if _endian(little)
+            values.base.withMemoryRebound(to: UInt8.self, capacity: bytes.count) {
+                $0.update(from: source.assumingMemoryBound(to: UInt8.self), count: count * MemoryLayout<Scalar>.size)
+            }
+            #else
+            for i in 0..<count { values.base[i] = Scalar.loadLittleEndian(source + i * MemoryLayout<Scalar>.size) }
+            #endif
+        }
+        let scan = scanBounds(values.readOnly)
+        if let index = scan.firstNonFinite { throw NonFiniteValue(index: index) }
+        low = scan.bounds.lower
+        high = scan.bounds.upper
+        self.values = values
+        self.bounds = Interval(lower: low, upper: high)
+    }
+}
+
+/// A NaN or infinity at `index` of a buffer.
+public struct NonFiniteValue: Error, Sendable, Equatable {
+    public let index: Int
+}

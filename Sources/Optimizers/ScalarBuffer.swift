@@ -1,0 +1,64 @@
+import OptdKernels
+
+/// A contiguous, 64-byte aligned array of one dtype's values that the kernels update in
+/// place. A session holds one for its parameters and one per state buffer, each holding all
+/// of its tensors back to back in tensor order (see `TensorLayout`).
+///
+/// It is a class so that a session can hand its storage to a sweep without copying; the
+/// session (an actor upstream) is what serialises access to it.
+public final class ScalarBuffer<Scalar: SessionScalar>: @unchecked Sendable {
+    public let count: Int
+    public let base: UnsafeMutablePointer<Scalar>
+
+    public init(repeating value: Scalar, count: Int) {
+        self.count = count
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * MemoryLayout<Scalar>.stride, alignment: 64)
+        base = raw.bindMemory(to: Scalar.self, capacity: Swift.max(count, 1))
+        base.initialize(repeating: value, count: count)
+    }
+
+    public convenience init(copying values: UnsafeBufferPointer<Scalar>) {
+        self.init(repeating: 0, count: values.count)
+        if let source = values.baseAddress { base.update(from: source, count: values.count) }
+    }
+
+    public convenience init<C: Collection>(_ values: C) where C.Element == Scalar {
+        self.init(repeating: 0, count: values.count)
+        for (i, v) in values.enumerated() { base[i] = v }
+    }
+
+    deinit {
+        UnsafeMutableRawPointer(base).deallocate()
+    }
+
+    public var buffer: UnsafeMutableBufferPointer<Scalar> { UnsafeMutableBufferPointer(start: base, count: count) }
+    public var readOnly: UnsafeBufferPointer<Scalar> { UnsafeBufferPointer(start: base, count: count) }
+
+    public subscript(index: Int) -> Scalar {
+        get { precondition(index >= 0 && index < count); return base[index] }
+        set { precondition(index >= 0 && index < count); base[index] = newValue }
+    }
+
+    public func copy() -> ScalarBuffer {
+        ScalarBuffer(copying: readOnly)
+    }
+
+    /// The values of `range` as an array (for JSON and tests).
+    public func array(_ range: Range<Int>? = nil) -> [Scalar] {
+        Array(readOnly[range ?? 0..<count])
+    }
+
+    /// True when both hold the same bits (so -0.0 ≠ 0.0, and NaN payloads count).
+    public func bitwiseEqual(_ other: ScalarBuffer) -> Bool {
+        count == other.count && memcmp(base, other.base, count * MemoryLayout<Scalar>.stride) == 0
+    }
+
+    /// Bytes of memory this buffer holds.
+    public var byteCount: Int { count * MemoryLayout<Scalar>.stride }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
