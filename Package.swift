@@ -28,8 +28,13 @@ let package = Package(
             dependencies: ["OptdKernels", "OptdKernelsAVX2", "CPUFeatures"],
             swiftSettings: kernelFlags
         ),
-
+        // HTTP/1.1 codec: bytes in, requests out; knows nothing of sockets.
+        .target(name: "HTTP1"),
+        // JSON with typed number arrays: parses and writes tensors without boxing each element.
+        .target(name: "TensorJSON"),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "OptdKernels"], swiftSettings: kernelFlags),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
+        .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON"]),
     ]
 )
 
