@@ -1,0 +1,20 @@
+/// Why a document is not acceptable JSON, and where.
+///
+/// `message` is one short sentence suitable for an RFC 9457 problem `detail`, and already
+/// names the byte offset, e.g. "unexpected character 'N' at byte 12: NaN and Infinity are
+/// not JSON numbers".
+public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Zero-based byte offset of the offending input (the input length for an early end).
+    public var offset: Int
+    /// A short human-readable sentence.
+    public var message: String
+
+    /// An error at `offset` with `message`.
+    public init(offset: Int, message: String) {
+        self.offset = offset
+        self.message = message
+    }
+
+    /// The message.
+    public var description: String { message }
+}
