@@ -9,8 +9,13 @@ let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-fno-math-errno"])]
 let package = Package(
     name: "optd",
     products: [
+        .executable(name: "optd", targets: ["optd"]),
         .library(name: "Optimizers", targets: ["Optimizers"]),
         .library(name: "OptdKernels", targets: ["OptdKernels"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // Pure numeric core: lane arithmetic, the interval proof and one fused loop per optimizer.
@@ -32,9 +37,31 @@ let package = Package(
         .target(name: "HTTP1"),
         // JSON with typed number arrays: parses and writes tensors without boxing each element.
         .target(name: "TensorJSON"),
+        // The socket transport: Glibc sockets and Dispatch, driving the codec; knows nothing of optimizers.
+        .target(name: "SocketServer", dependencies: ["HTTP1"]),
+        // The application: routes, the session store, problem documents, metrics.
+        .target(
+            name: "OptdService",
+            dependencies: ["Optimizers", "TensorJSON", "HTTP1", "SocketServer", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The server users run: flags and environment, logging, signals.
+        .executableTarget(
+            name: "optd",
+            dependencies: [
+                "OptdService", "SocketServer", "Optimizers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "OptdKernels"], swiftSettings: kernelFlags),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
         .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON"]),
+        .testTarget(name: "SocketServerTests", dependencies: ["SocketServer", "HTTP1"]),
+        .testTarget(
+            name: "OptdServiceTests",
+            dependencies: ["OptdService", "SocketServer", "HTTP1", "TensorJSON", "Optimizers", .product(name: "Logging", package: "swift-log")]
+        ),
     ]
 )
 

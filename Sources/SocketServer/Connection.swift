@@ -1,0 +1,447 @@
+// One client connection: read, parse, dispatch to the handler, write, close.
+
+import Dispatch
+import HTTP1
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// What every connection of one server shares.
+struct ConnectionContext: Sendable {
+    let handler: any HTTPHandler
+    let limits: HTTPLimits
+    let lifecycle: ConnectionLifecycle.Configuration
+    let registry: ConnectionRegistry
+    let log: (@Sendable (String) -> Void)?
+    /// A response that makes no write progress for this long is abandoned (the idle timeout).
+    let writeStallNanos: UInt64
+    /// How long a closing connection keeps reading (and discarding) after its last response.
+    let lingerNanos: UInt64
+}
+
+/// One accepted socket and the HTTP/1.1 exchange on it.
+///
+/// Flow: the read source fires → `read` into the reusable buffer (looping while reads fill
+/// it) → `RequestParser.feed` → `next()` until `.needMoreData`; each `.request` goes to the
+/// handler, and the next one is parsed only after `respond` (the response is appended to the
+/// outbound buffer). After the pass, everything staged leaves in one `send`; EAGAIN arms a
+/// write source that resumes the pass. Timeouts come from `ConnectionLifecycle`, fed with the
+/// events here and polled by the server's `LifecycleTicker` through `wakeDeadline`.
+///
+/// Closing: a response with `Connection: close` (or after a parse error, or when draining)
+/// is followed by `shutdown(SHUT_WR)` and a short linger that reads and discards until the
+/// peer closes, so unread request bytes cannot turn our close into a reset that destroys
+/// the response. Timeouts, peer resets and forced closes close at once. Either way, both
+/// Dispatch sources are cancelled and the fd is closed exactly once, in the last cancel
+/// handler, after which the connection leaves the registry.
+///
+/// `@unchecked Sendable`: every mutable property is touched only on `queue`, a serial queue
+/// that also runs both sources' handlers; `start()` runs before any of them can (the read
+/// source is activated last). `wakeDeadline` is an atomic read by the ticker.
+final class Connection: @unchecked Sendable {
+    /// While a request is in the handler (or output is blocked), reading stops once this
+    /// many unparsed bytes are buffered.
+    static let maxBufferedWhileBusy = 256 * 1024
+    /// Reads per read event before yielding the thread to other connections.
+    static let maxReadsPerEvent = 16
+    /// Staged output above this is flushed before parsing further pipelined requests.
+    static let earlyFlushBytes = 256 * 1024
+
+    let queue: DispatchQueue
+    /// The instant (CLOCK_MONOTONIC ns) at which this connection wants `tick()`;
+    /// `UInt64.max` when no timer runs. Stored after every event, read by the ticker.
+    let wakeDeadline = Atomic<UInt64>(.max)
+
+    private let fd: Int32
+    private let context: ConnectionContext
+
+    private enum Stage {
+        case open
+        /// Our side is shut down; reading and discarding until EOF or the instant.
+        case lingering(until: UInt64)
+        case closed
+    }
+
+    /// What the transport needs to remember of the request in the handler.
+    private struct RequestTraits {
+        var keepAlive = true
+        var omitBody = false
+        var http10 = false
+    }
+
+    private var stage = Stage.open
+    // These four are mutated in place on every request. They are touched only on `queue`
+    // and never by overlapping accesses, so the runtime exclusivity checks are skipped.
+    @exclusivity(unchecked) private var parser: RequestParser
+    @exclusivity(unchecked) private var lifecycle: ConnectionLifecycle
+    @exclusivity(unchecked) private var readBuffer = ReadBuffer()
+    @exclusivity(unchecked) private var output = OutboundBuffer()
+    private var readSource: (any DispatchSourceRead)?
+    private var writeSource: (any DispatchSourceWrite)?
+    private var readPaused = false
+    private var writeArmed = false
+    /// Sources created and not yet through their cancel handler; the fd closes at zero.
+    private var liveSources = 0
+
+    /// The request in the handler, if any.
+    private var current: ResponseSlot?
+    private var currentTraits = RequestTraits()
+    /// Responses appended to `output` but not yet fully written.
+    private var unflushedResponses = 0
+    /// The last response (or error) is staged; close once it is written.
+    private var closeAfterFlush = false
+    /// The peer sent EOF: responses already staged are still written, nothing more is
+    /// dispatched, and the connection closes.
+    private var peerClosed = false
+    private var lastWriteProgress: UInt64
+
+    init(fd: Int32, context: ConnectionContext) {
+        self.fd = fd
+        self.context = context
+        // The non-overcommit global queue runs at most about one connection per core at a
+        // time: a burst of events does not spawn a thread per connection (the default
+        // overcommit target did, 50+ threads at 32 connections, costing CPU in switches).
+        self.queue = DispatchQueue(label: "optd.connection", target: .global())
+        let now = MonotonicClock.now()
+        self.parser = RequestParser(limits: context.limits)
+        self.lifecycle = ConnectionLifecycle(configuration: context.lifecycle, now: now)
+        self.lastWriteProgress = now
+    }
+
+    // MARK: Entry points (any thread)
+
+    /// Starts reading. Called once, by the acceptor, before anything else.
+    func start() {
+        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        source.setEventHandler { self.readable() }
+        source.setCancelHandler { self.sourceCancelled() }
+        readSource = source
+        liveSources = 1
+        publishDeadline()
+        source.activate()
+    }
+
+    /// Graceful shutdown: idle connections close now, busy ones after their response.
+    func requestShutdown() {
+        queue.async { self.shutdownRequested() }
+    }
+
+    /// Closes now, whatever is in progress (shutdown's grace period has ended).
+    func forceClose() {
+        queue.async { self.closeNow() }
+    }
+
+    // MARK: Events (on `queue`)
+
+    private func readable() {
+        switch stage {
+        case .open: break
+        case .lingering: discardInput(); return
+        case .closed: return
+        }
+        // libdispatch reports the bytes available (FIONREAD) as the source's data, and 0 for
+        // EOF or a hang-up (EPOLLHUP: a reset, or the peer's FIN after our own shutdown).
+        // After a hang-up it removes the fd from epoll and no further event comes, so then
+        // read until EOF, EAGAIN or the error rather than stopping at a short read.
+        let toTheEnd = readSource?.data == 0
+        var total = 0
+        for _ in 0..<Self.maxReadsPerEvent {
+            let n = readBuffer.read(from: fd)
+            if n > 0 {
+                total += n
+                parser.feed(readBuffer.bytes(n))
+                if parser.bufferedByteCount >= Self.maxBufferedWhileBusy { break }
+                if n < readBuffer.capacity && !toTheEnd { break }
+                if parser.phase == .body { readBuffer.enlarge() }
+                continue
+            }
+            if n == 0 {
+                peerClosed = true
+                break
+            }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK { break }
+            closeNow()  // ECONNRESET and the like: nothing more can be sent either
+            return
+        }
+        makeProgress(now: MonotonicClock.now(), bytesRead: total)
+    }
+
+    private func writable() {
+        guard case .open = stage else { return }
+        makeProgress(now: MonotonicClock.now(), bytesRead: 0)
+    }
+
+    /// A response given after `handle` returned (see `ResponseSlot`).
+    func responseArrived(_ slot: ResponseSlot) {
+        // A closed connection drops it; the client is gone.
+        guard case .open = stage, current === slot, let response = slot.takeResponse() else { return }
+        current = nil
+        enqueue(response)
+        makeProgress(now: MonotonicClock.now(), bytesRead: 0)
+    }
+
+    /// Called by the ticker once `wakeDeadline` has passed.
+    func tick() {
+        let now = MonotonicClock.now()
+        switch stage {
+        case .open: break
+        case .lingering(let until):
+            if now >= until { closeNow() } else { publishDeadline() }
+            return
+        case .closed: return
+        }
+        if !output.isEmpty && now &- lastWriteProgress >= context.writeStallNanos {
+            closeNow()
+            return
+        }
+        if case .close = lifecycle.tick(now: now) {
+            closeNow()
+            return
+        }
+        publishDeadline()
+    }
+
+    private func shutdownRequested() {
+        guard case .open = stage else { return }
+        if case .close = lifecycle.shutdownRequested(now: MonotonicClock.now()) {
+            closeNow()
+            return
+        }
+        // `.closeAfterResponse`: `keepAliveAllowed` is now false, so the response in
+        // progress says `Connection: close`; `responseSent` closes once it is written.
+        publishDeadline()
+    }
+
+    // MARK: The request/response pass
+
+    /// Parses and dispatches what can be, writes what is staged, then applies the
+    /// lifecycle and decides whether to close. Runs after every event.
+    private func makeProgress(now: UInt64, bytesRead: Int) {
+        guard case .open = stage else { return }
+        if output.isBlocked { flush(now: now) }
+        if current == nil && !closeAfterFlush && !peerClosed && !output.isBlocked { processRequests(now: now) }
+        flush(now: now)
+        guard case .open = stage else { return }
+        if case .close = lifecycle.bytesReceived(now: now, count: bytesRead, phaseAfter: parser.phase) {
+            closeNow()
+            return
+        }
+        if peerClosed && (output.isEmpty || current != nil) {
+            // EOF means the client is gone; a half-close is treated the same way (as NIO
+            // does by default): responses already staged have been written, a request in
+            // the handler is abandoned and its response dropped when it comes, and a
+            // partial request never reaches the handler.
+            closeNow()
+            return
+        }
+        if output.isEmpty && closeAfterFlush {
+            finishAndClose(now: now)
+            return
+        }
+        if readBuffer.isLarge && parser.phase != .body { readBuffer.shrink() }
+        updateReadInterest()
+        publishDeadline()
+    }
+
+    /// Hands complete requests to the handler, one at a time, while each is answered
+    /// synchronously; stops at `.needMoreData`, at a request still in the handler, at a
+    /// closing response, or when output backs up.
+    private func processRequests(now: UInt64) {
+        while current == nil && !closeAfterFlush {
+            if output.isBlocked || output.stagedByteCount >= Self.earlyFlushBytes {
+                flush(now: now)
+                guard case .open = stage, !output.isBlocked else { return }
+            }
+            switch parser.next() {
+            case .request(let request):
+                dispatch(request, now: now)
+            case .needMoreData:
+                if parser.expectsContinue {
+                    output.appendStatic("HTTP/1.1 100 Continue\r\n\r\n")
+                    parser.acknowledgeContinue()
+                }
+                return
+            case .error(let error):
+                // The framing of whatever follows cannot be trusted: answer and close.
+                output.append(
+                    ProblemResponse.forParseError(error), keepAlive: false, announceKeepAlive: false, omitBody: false)
+                closeAfterFlush = true
+                return
+            }
+        }
+    }
+
+    private func dispatch(_ request: HTTPRequest, now: UInt64) {
+        currentTraits = RequestTraits(
+            keepAlive: request.keepAlive,
+            omitBody: request.method == "HEAD",
+            http10: request.version == .http1_0)
+        _ = lifecycle.requestDispatched(now: now)  // when draining, keepAliveAllowed says so
+        let slot = ResponseSlot(connection: self)
+        current = slot
+        context.handler.handle(request, respond: { slot.fulfil($0) })
+        if let response = slot.handlerReturned() {
+            current = nil
+            enqueue(response)
+        }
+    }
+
+    private func enqueue(_ response: HTTPResponse) {
+        let keepAlive = currentTraits.keepAlive && lifecycle.keepAliveAllowed
+        output.append(
+            response, keepAlive: keepAlive, announceKeepAlive: currentTraits.http10, omitBody: currentTraits.omitBody)
+        unflushedResponses += 1
+        if !keepAlive { closeAfterFlush = true }
+    }
+
+    // MARK: Writing
+
+    private func flush(now: UInt64) {
+        guard !output.isEmpty else { return }
+        switch output.write(to: fd) {
+        case .complete:
+            lastWriteProgress = now
+            disarmWrite()
+            while unflushedResponses > 0 {
+                unflushedResponses -= 1
+                if case .close = lifecycle.responseSent(now: now, keepAlive: true) {
+                    closeAfterFlush = true  // draining: this was the last response
+                }
+            }
+        case .blocked(let progressed):
+            if progressed || !writeArmed { lastWriteProgress = now }
+            armWrite()
+        case .failed:
+            closeNow()
+        }
+    }
+
+    private func armWrite() {
+        guard !writeArmed else { return }
+        writeArmed = true
+        if let source = writeSource {
+            source.resume()
+            return
+        }
+        let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
+        source.setEventHandler { self.writable() }
+        source.setCancelHandler { self.sourceCancelled() }
+        writeSource = source
+        liveSources += 1
+        source.activate()
+    }
+
+    private func disarmWrite() {
+        guard writeArmed else { return }
+        writeArmed = false
+        writeSource?.suspend()
+    }
+
+    // MARK: Reading interest
+
+    /// Stops the read source after EOF (it would fire forever) or while busy with a full
+    /// buffer; restarts it when neither holds.
+    private func updateReadInterest() {
+        let busy = current != nil || output.isBlocked || closeAfterFlush
+        let pause = peerClosed || (busy && parser.bufferedByteCount >= Self.maxBufferedWhileBusy)
+        guard pause != readPaused, let source = readSource else { return }
+        readPaused = pause
+        if pause { source.suspend() } else { source.resume() }
+    }
+
+    // MARK: Timers
+
+    private func publishDeadline() {
+        let deadline: UInt64
+        switch stage {
+        case .open:
+            var d = lifecycle.nextDeadline ?? .max
+            if !output.isEmpty {
+                let (stall, overflow) = lastWriteProgress.addingReportingOverflow(context.writeStallNanos)
+                d = min(d, overflow ? .max : stall)
+            }
+            deadline = d
+        case .lingering(let until):
+            deadline = until
+        case .closed:
+            deadline = .max
+        }
+        wakeDeadline.store(deadline, ordering: .relaxed)
+    }
+
+    // MARK: Closing
+
+    /// After the last response: half-close, then linger until the peer's EOF.
+    private func finishAndClose(now: UInt64) {
+        if peerClosed {
+            closeNow()
+            return
+        }
+        _ = Glibc.shutdown(fd, Int32(SHUT_WR))
+        stage = .lingering(until: now &+ context.lingerNanos)
+        output.removeAll()
+        disarmWrite()
+        if readPaused, let source = readSource {
+            readPaused = false
+            source.resume()
+        }
+        publishDeadline()
+    }
+
+    /// Lingering: read and drop until EOF (or an error), then close. Reads until EAGAIN:
+    /// the peer's FIN arrives as a hang-up (see `readable`), after which no event follows.
+    private func discardInput() {
+        for _ in 0..<Self.maxReadsPerEvent {
+            let n = readBuffer.read(from: fd)
+            if n > 0 { continue }
+            if n < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                if code == EAGAIN || code == EWOULDBLOCK { return }
+            }
+            closeNow()
+            return
+        }
+    }
+
+    /// Stops everything. The fd is closed by the last source's cancel handler.
+    private func closeNow() {
+        if case .closed = stage { return }
+        stage = .closed
+        wakeDeadline.store(.max, ordering: .relaxed)
+        current = nil  // a late response finds the stage closed and is dropped
+        output.removeAll()
+        parser = RequestParser(limits: context.limits)  // releases buffered bytes now
+        // A suspended source must be resumed before it can finish cancelling.
+        if let source = readSource {
+            if readPaused {
+                readPaused = false
+                source.resume()
+            }
+            source.cancel()
+        }
+        if let source = writeSource {
+            if !writeArmed {
+                writeArmed = true
+                source.resume()
+            }
+            source.cancel()
+        }
+    }
+
+    private func sourceCancelled() {
+        liveSources -= 1
+        guard liveSources == 0 else { return }
+        close(fd)
+        readBuffer.deallocate()
+        // Break the source → handler → connection cycles.
+        readSource = nil
+        writeSource = nil
+        context.registry.remove(self)
+    }
+}
