@@ -141,10 +141,11 @@ public final class OptimizerState<Scalar: SessionScalar>: @unchecked Sendable {
         }
     }
 
-    /// NAG's look-ahead point θ − μv, where the client takes its next gradient, into `output`.
-    public func lookahead(into output: UnsafeMutableBufferPointer<Scalar>) {
+    /// NAG's look-ahead point θ − μv, where the client takes its next gradient, into `output`;
+    /// μ is the session's momentum unless given (a replayed step uses the μ it was taken with).
+    public func lookahead(into output: UnsafeMutableBufferPointer<Scalar>, momentum given: Double? = nil) {
         precondition(optimizer == .nag && output.count == layout.totalCount)
-        let momentum = Scalar(hyperparameters.number("momentum"))
+        let momentum = Scalar(given ?? hyperparameters.number("momentum"))
         let velocity = buffers["velocity"]!.base
         for i in 0..<output.count {
             output[i] = NAGKernel<Scalar>.lookahead(param: params.base[i], velocity: velocity[i], momentum: momentum)

@@ -1,0 +1,298 @@
+import HTTP1
+import Logging
+import Optimizers
+import SocketServer
+import Synchronization
+import TensorJSON
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The application: routes each request of the contract to its handler, checks the API key,
+/// and records metrics and one log line per request. The transport calls `handle`; nothing
+/// here knows about sockets.
+public final class OptimizerService: HTTPHandler {
+    let configuration: ServiceConfiguration
+    let store: SessionStore
+    let budget: MemoryBudget
+    let metrics = Metrics()
+    let logger: Logger
+    private let draining = Atomic<Bool>(false)
+    private let startedAt = Timestamp.now()
+
+    private let saver = Mutex<Task<Void, Never>?>(nil)
+
+    /// Without a data directory, sessions live in memory only.
+    public convenience init(configuration: ServiceConfiguration, logger: Logger) {
+        precondition(configuration.dataDirectory == nil, "a data directory is opened with init(opening:logger:)")
+        self.init(configuration: configuration, logger: logger, persistence: nil)
+    }
+
+    /// Opens the data directory, loads every session in it (files that fail their checks are
+    /// moved aside and logged), and starts saving changed sessions in the background.
+    public convenience init(opening configuration: ServiceConfiguration, logger: Logger) async throws {
+        guard let root = configuration.dataDirectory else {
+            self.init(configuration: configuration, logger: logger, persistence: nil)
+            return
+        }
+        let directory = try SessionDirectory(root: root)
+        let persistence = Persistence(writer: SessionWriter(directory: directory), syncSteps: configuration.syncSteps,
+                                      saveInterval: configuration.saveInterval)
+        self.init(configuration: configuration, logger: logger, persistence: persistence)
+        let snapshots = directory.loadAll { file, reason in
+            logger.error("session file set aside", metadata: ["file": .string(file), "reason": .string(reason)])
+        }
+        await store.load(snapshots) { id, reason in
+            logger.error("session not loaded", metadata: ["session.id": .string(id), "reason": .string(reason)])
+        }
+        let count = await store.count
+        logger.info("sessions loaded", metadata: ["count": .stringConvertible(count), "data_dir": .string(root)])
+        startBackgroundSaves(every: configuration.saveInterval)
+    }
+
+    private init(configuration: ServiceConfiguration, logger: Logger, persistence: Persistence?) {
+        self.configuration = configuration
+        self.logger = logger
+        budget = MemoryBudget(limitBytes: configuration.memoryBudgetBytes, maxSessions: configuration.maxSessions)
+        store = SessionStore(budget: budget, engine: configuration.engine, persistence: persistence)
+    }
+
+    private func startBackgroundSaves(every interval: Duration) {
+        let task = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard let self, !Task.isCancelled else { return }
+                await self.saveChangedSessions()
+            }
+        }
+        saver.withLock { $0 = task }
+    }
+
+    /// Saves every session changed since its last save. Each session is copied inside its own
+    /// actor (a short pause for that session only) and written outside it.
+    @discardableResult
+    public func saveChangedSessions() async -> Int {
+        guard let writer = store.persistence?.writer else { return 0 }
+        var saved = 0
+        for session in await store.all() {
+            guard let snapshot = await session.snapshotIfChanged() else { continue }
+            do {
+                try await writer.save(snapshot)
+                await session.markSaved(snapshot.version)
+                saved += 1
+            } catch {
+                logger.error("session not saved", metadata: ["session.id": .string(snapshot.id), "reason": .string("\(error)")])
+            }
+        }
+        return saved
+    }
+
+    /// The last act of a graceful shutdown: stops background saves and saves every changed session.
+    public func persistAll() async {
+        saver.withLock { $0?.cancel() }
+        let saved = await saveChangedSessions()
+        if store.persistence != nil { logger.info("sessions saved", metadata: ["count": .stringConvertible(saved)]) }
+    }
+
+    /// From now on, requests other than health and metrics get 503.
+    public func beginShutdown() { draining.store(true, ordering: .relaxed) }
+
+    public func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        let started = monotonicSeconds()
+        let match = Router.match(method: request.method, path: request.path)
+        let route: String
+        switch match {
+        case .endpoint(let e): route = e.template
+        default: route = "unmatched"
+        }
+        let finish: @Sendable (HTTPResponse, String?) -> Void = { [metrics, logger] response, sessionID in
+            let seconds = monotonicSeconds() - started
+            metrics.recordRequest(route: route, method: request.method, status: response.status, seconds: seconds)
+            var metadata: Logger.Metadata = [
+                "http.method": .string(request.method), "http.route": .string(route),
+                "http.status": .stringConvertible(response.status),
+                "duration_ms": .string(String(Double(Int(seconds * 1e6)) / 1000)),
+            ]
+            if let sessionID { metadata["session.id"] = .string(sessionID) }
+            logger.info("request", metadata: metadata)
+            respond(response)
+        }
+
+        switch match {
+        case .notFound:
+            finish(Problem(404, "not-found", "no route \(request.method) \(request.path)").response, nil)
+        case .wrongMethod(let allowed):
+            var problem = Problem(405, "method-not-allowed", "\(request.path) takes \(allowed.joined(separator: ", ")), not \(request.method)")
+            problem.headers.add(name: "Allow", value: allowed.joined(separator: ", "))
+            finish(problem.response, nil)
+        case .endpoint(let endpoint):
+            if endpoint.needsAPIKey, let problem = authorizationProblem(request) {
+                finish(problem.response, nil)
+                return
+            }
+            if draining.load(ordering: .relaxed), endpoint != .health, endpoint != .metrics {
+                finish(Problem(503, "shutting-down", "optd is shutting down; retry against another instance or after restart").response, endpoint.sessionID)
+                return
+            }
+            if let immediate = immediateResponse(endpoint, request) {
+                finish(immediate, nil)
+                return
+            }
+            Task {
+                let response: HTTPResponse
+                do throws(Problem) { response = try await self.sessionResponse(endpoint, request) } catch { response = error.response }
+                finish(response, endpoint.sessionID)
+            }
+        }
+    }
+
+    /// The endpoints that touch no session: answered on the connection's thread.
+    private func immediateResponse(_ endpoint: Endpoint, _ request: HTTPRequest) -> HTTPResponse? {
+        switch endpoint {
+        case .health:
+            let body = #"{"status":"ok","sessions":\#(budget.sessions),"kernels":"\#(configuration.engine.sweeper.name)","uptime_seconds":\#(Int(monotonicSeconds() - processStart))}"#
+            return .json(200, Array(body.utf8))
+        case .metrics:
+            let text = metrics.render(sessions: budget.sessions, stateBytes: budget.usedBytes, budgetBytes: budget.limitBytes)
+            return HTTPResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: Array(text.utf8))
+        case .openAPI:
+            guard let document = configuration.openAPIDocument else {
+                return Problem(404, "not-found", "this build of optd was started without its openapi.yaml").response
+            }
+            return HTTPResponse(status: 200, headers: ["Content-Type": "application/yaml"], body: document)
+        case .optimizers:
+            return .json(200, OptimizerCatalogJSON.body)
+        default:
+            return nil
+        }
+    }
+
+    /// 401 unless the request carries the configured key (compared in constant time).
+    private func authorizationProblem(_ request: HTTPRequest) -> Problem? {
+        guard let key = configuration.apiKey else { return nil }
+        let given = request.headers["Authorization"] ?? ""
+        let prefix = "Bearer "
+        let token = given.hasPrefix(prefix) ? String(given.dropFirst(prefix.count)) : ""
+        if constantTimeEqual(Array(token.utf8), Array(key.utf8)) { return nil }
+        var problem = Problem(401, "unauthorized", given.isEmpty ? "this route needs Authorization: Bearer <api key>" : "the API key is not valid")
+        problem.headers.add(name: "WWW-Authenticate", value: "Bearer realm=\"optd\"")
+        return problem
+    }
+
+    private func sessionResponse(_ endpoint: Endpoint, _ request: HTTPRequest) async throws(Problem) -> HTTPResponse {
+        switch endpoint {
+        case .createSession:
+            let body = try jsonBody(request)
+            let session = try await store.create(try CreateSessionRequest(body))
+            var response = await session.document(includeState: false)
+            response.status = 201
+            response.headers.add(name: "Location", value: "/v1/sessions/\(session.id)")
+            return response
+        case .listSessions:
+            var writer = JSONWriter(capacity: 4096)
+            writer.beginObject()
+            writer.key("sessions")
+            writer.beginArray()
+            for session in await store.all() {
+                writer.beginObject()
+                await session.summary().writeMembers(into: &writer)
+                writer.endObject()
+            }
+            writer.endArray()
+            writer.endObject()
+            return .json(200, writer.bytes)
+        case .getSession(let id):
+            let session = try await lookup(id)
+            if BodyFormat.preferred(accept: request.headers["Accept"], fallback: .json) == .raw {
+                return await session.rawParams()
+            }
+            let includeState = request.queryItems.contains { $0.0 == "include" && $0.1.split(separator: ",").contains("state") }
+            return await session.document(includeState: includeState)
+        case .patchSession(let id):
+            let session = try await lookup(id)
+            let body = try jsonBody(request)
+            guard case .object(let object) = body else { throw Problem.invalid("", "the body must be a JSON object") }
+            for key in object.keys where key != "hyperparameters" {
+                throw Problem.invalid(jsonPointer([key]), "PATCH takes only hyperparameters; '\(key)' cannot change")
+            }
+            let inputs = try CreateSessionRequest.hyperparameterInputs(object["hyperparameters"])
+            return try await session.patch(inputs, ifMatch: try ifMatch(request)).get()
+        case .deleteSession(let id):
+            guard try await store.remove(id, ifMatch: try ifMatch(request)) else { throw Problem.sessionNotFound(id) }
+            return HTTPResponse(status: 204)
+        case .step(let id):
+            let session = try await lookup(id)
+            let input = try stepInput(request)
+            let response = try await session.step(input).get()
+            if response.headers["Idempotent-Replayed"] == nil { metrics.recordStep(optimizer: session.optimizer.rawValue) }
+            return response
+        default:
+            throw Problem(500, "internal-error", "unrouted endpoint")
+        }
+    }
+
+    private func lookup(_ id: String) async throws(Problem) -> Session {
+        guard let session = await store.session(id) else { throw Problem.sessionNotFound(id) }
+        return session
+    }
+
+    private func jsonBody(_ request: HTTPRequest) throws(Problem) -> JSONValue {
+        guard BodyFormat.of(contentType: request.headers["Content-Type"]) == .json else {
+            throw Problem(415, "unsupported-media-type", "send the body as Content-Type: application/json (got \(request.headers["Content-Type"] ?? "none"))")
+        }
+        do { return try JSONParser.parse(request.body) } catch { throw Problem.malformedJSON(error) }
+    }
+
+    private func stepInput(_ request: HTTPRequest) throws(Problem) -> StepInput {
+        let contentType = request.headers["Content-Type"]
+        guard let format = BodyFormat.of(contentType: contentType) else {
+            throw Problem(415, "unsupported-media-type", "a step body is application/json or application/octet-stream (got \(contentType ?? "none"))")
+        }
+        let body: StepInput.Body
+        switch format {
+        case .raw:
+            body = .raw(request.body)
+        case .json:
+            let value = try jsonBody(request)
+            guard case .object(let object) = value else { throw Problem.invalid("", "the body must be a JSON object {\"gradients\": …}") }
+            for key in object.keys where key != "gradients" {
+                throw Problem.invalid(jsonPointer([key]), "unknown field '\(key)'; a step body has only gradients")
+            }
+            guard let gradients = object["gradients"] else { throw Problem.invalid("/gradients", "gradients is required") }
+            body = .json(gradients)
+        }
+        var key: String?
+        if let raw = request.headers["Idempotency-Key"] {
+            guard !raw.isEmpty, raw.utf8.count <= 255, raw.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+                throw Problem(400, "invalid-header", "Idempotency-Key must be 1 to 255 visible ASCII characters")
+            }
+            key = raw
+        }
+        return StepInput(body: body, replyFormat: BodyFormat.preferred(accept: request.headers["Accept"], fallback: format),
+                         ifMatch: try ifMatch(request), idempotencyKey: key,
+                         requestHash: key == nil ? 0 : requestHash(request.body, contentType: format.contentType))
+    }
+
+    private func ifMatch(_ request: HTTPRequest) throws(Problem) -> IfMatch? {
+        guard let value = request.headers["If-Match"] else { return nil }
+        return try IfMatch(header: value)
+    }
+}
+
+/// Equal bytes, in time that depends only on the lengths.
+func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    var difference = UInt8(a.count == b.count ? 0 : 1)
+    for i in 0..<max(a.count, b.count) {
+        difference |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0)
+    }
+    return difference == 0
+}
+
+let processStart = monotonicSeconds()
+
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}

@@ -1,0 +1,115 @@
+import Optimizers
+import TensorJSON
+
+/// A session's numbers whatever their dtype: `OptimizerState<Float>` or `<Double>` behind one
+/// face, so that the session and the handlers need no switch over dtypes.
+protocol SessionNumbers: AnyObject, Sendable {
+    var optimizer: OptimizerKind { get }
+    var dtype: DType { get }
+    var layout: TensorLayout { get }
+    var step: Int { get }
+    var hyperparameters: Hyperparameters { get }
+    var stateBytes: Int { get }
+
+    /// Decodes gradients (JSON tensors or raw little-endian bytes) and applies one step.
+    func applyStep(json: JSONValue) throws(Problem)
+    func applyStep(raw: UnsafeRawBufferPointer) throws(Problem)
+    func updateHyperparameters(_ new: Hyperparameters)
+    /// Bytes of the buffers `new` would add (PATCH turning on amsgrad, momentum, centered).
+    func additionalBytes(for new: Hyperparameters) -> Int
+
+    func writeParams(into writer: inout JSONWriter)
+    /// nag's look-ahead θ − μv, with the session's μ unless `momentum` is given.
+    func writeLookahead(into writer: inout JSONWriter, momentum: Double?)
+    /// `{"exp_avg": <tensors>, …, "mu_product": x}`: everything a restore needs.
+    func writeState(into writer: inout JSONWriter)
+    func rawParams() -> [UInt8]
+    /// Raw params, the exported buffers and mu_product: a snapshot's numbers.
+    func rawParts() -> (params: [UInt8], names: [String], buffers: [[UInt8]], muProduct: Double?)
+    /// The point where the next gradient is taken: the look-ahead point for nag, else params.
+    func rawNextPoint(momentum: Double?) -> [UInt8]
+}
+
+extension OptimizerState: SessionNumbers {
+    var dtype: DType { Scalar.dtype }
+
+    func applyStep(json: JSONValue) throws(Problem) {
+        let values: ScalarBuffer<Scalar> = try TensorDecoding.buffer(json, matching: layout, field: ["gradients"])
+        let gradients: GradientBuffer<Scalar>
+        do { gradients = try GradientBuffer(validating: values) } catch {
+            // Unreachable in practice: decoding already refused non-finite numbers.
+            throw Problem.invalid("/gradients", "gradients must be finite", slug: "non-finite-value")
+        }
+        try apply(gradients)
+    }
+
+    func applyStep(raw: UnsafeRawBufferPointer) throws(Problem) {
+        let width = MemoryLayout<Scalar>.size
+        guard raw.count == layout.totalCount * width else {
+            throw Problem(422, "tensor-mismatch", "a raw \(dtype.rawValue) step needs \(layout.totalCount) elements × \(width) bytes = \(layout.totalCount * width) bytes; got \(raw.count)")
+        }
+        let gradients: GradientBuffer<Scalar>
+        do { gradients = try GradientBuffer(littleEndian: raw) } catch {
+            let (tensor, index) = layout.locate(error.index)!
+            let label = layout.isSingleArray ? "element \(index)" : "element \(index) of tensor '\(tensor.name)'"
+            throw Problem(422, "non-finite-value", "gradient \(label) is not finite (NaN or infinity)")
+        }
+        try apply(gradients)
+    }
+
+    private func apply(_ gradients: GradientBuffer<Scalar>) throws(Problem) {
+        do { try step(gradients) } catch {
+            switch error {
+            case let .wrongCount(expected, got):
+                throw Problem(422, "tensor-mismatch", "expected \(expected) gradient elements, got \(got)")
+            case let .nonFiniteResult(buffer, tensor, index):
+                let path = layout.isSingleArray ? [buffer, String(index)] : [buffer, tensor, String(index)]
+                var problem = Problem(422, "non-finite-result",
+                                      "the update would make \(buffer) non-finite at \(jsonPointer(path)); nothing was changed (check the gradient's magnitude and the hyperparameters, e.g. eps)")
+                problem.currentStep = step
+                throw problem
+            }
+        }
+    }
+
+    func additionalBytes(for new: Hyperparameters) -> Int {
+        let needed = OptimizerState<Scalar>.projectedBytes(optimizer: optimizer, hyperparameters: new, elements: layout.totalCount)
+        return max(0, needed - stateBytes)
+    }
+
+    func writeParams(into writer: inout JSONWriter) {
+        TensorEncoding.write(params.readOnly, layout: layout, into: &writer)
+    }
+
+    func writeLookahead(into writer: inout JSONWriter, momentum: Double?) {
+        withLookahead(momentum) { TensorEncoding.write($0, layout: layout, into: &writer) }
+    }
+
+    func writeState(into writer: inout JSONWriter) {
+        writer.beginObject()
+        for (name, buffer) in exportedBuffers {
+            writer.key(name)
+            TensorEncoding.write(buffer.readOnly, layout: layout, into: &writer)
+        }
+        if optimizer == .nadam {
+            writer.key("mu_product")
+            writer.writeNumber(muProduct)
+        }
+        writer.endObject()
+    }
+
+    func rawParams() -> [UInt8] { TensorEncoding.raw(params.readOnly) }
+
+    func rawNextPoint(momentum: Double?) -> [UInt8] {
+        guard optimizer == .nag else { return rawParams() }
+        return withLookahead(momentum) { TensorEncoding.raw($0) }
+    }
+
+    private func withLookahead<R>(_ momentum: Double?, _ body: (UnsafeBufferPointer<Scalar>) -> R) -> R {
+        let scratch = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: max(layout.totalCount, 1))
+        defer { scratch.deallocate() }
+        let out = UnsafeMutableBufferPointer(rebasing: scratch[0..<layout.totalCount])
+        lookahead(into: out, momentum: momentum)
+        return body(UnsafeBufferPointer(out))
+    }
+}

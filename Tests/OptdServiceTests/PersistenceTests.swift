@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+import HTTP1
+import Logging
+@testable import OptdService
+import TensorJSON
+
+/// Sessions kept in a data directory: exact across a restart, crash-safe files, corrupt ones
+/// set aside.
+@Suite("Persistence")
+struct PersistenceTests {
+    static func temporaryDirectory() -> String {
+        let path = NSTemporaryDirectory() + "optd-test-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func service(_ dir: String, syncSteps: Bool = false) async throws -> ServiceHarness {
+        var logger = Logger(label: "optd-test")
+        logger.logLevel = .critical
+        let service = try await OptimizerService(
+            opening: ServiceConfiguration(memoryBudgetBytes: 1 << 30, dataDirectory: dir, saveInterval: .seconds(3600), syncSteps: syncSteps),
+            logger: logger)
+        return ServiceHarness(service: service)
+    }
+
+    static let bodies: [String] = {
+        var out: [String] = []
+        let configs = [
+            #""optimizer":"sgd","hyperparameters":{"momentum":0.9,"nesterov":true}"#,
+            #""optimizer":"momentum""#, #""optimizer":"nag""#,
+            #""optimizer":"adagrad","hyperparameters":{"initial_accumulator_value":0.1}"#,
+            #""optimizer":"adadelta""#, #""optimizer":"rmsprop","hyperparameters":{"centered":true,"momentum":0.5}"#,
+            #""optimizer":"adam","hyperparameters":{"amsgrad":true}"#, #""optimizer":"adamw""#,
+            #""optimizer":"nadam","hyperparameters":{"variant":"pytorch"}"#,
+        ]
+        for c in configs {
+            for dtype in ["float32", "float64"] {
+                out.append(#"{\#(c),"dtype":"\#(dtype)","params":{"w":[0.5,-1.25,3],"b":[0.1]}}"#)
+            }
+        }
+        return out
+    }()
+
+    static let step = #"{"gradients":{"w":[0.1,-0.2,0.3],"b":[1e-3]}}"#
+
+    @Test("every optimizer and dtype survives a restart bit for bit, and steps on like a twin")
+    func restart() async throws {
+        let dir = Self.temporaryDirectory()
+        let first = try await Self.service(dir)
+        let twin = ServiceHarness()
+        var pairs: [(String, String)] = []
+        for body in Self.bodies {
+            let id = try await first.create(body)
+            let twinID = try await twin.create(body)
+            for _ in 0..<3 {
+                _ = await first.json("POST", "/v1/sessions/\(id)/step", Self.step)
+                _ = await twin.json("POST", "/v1/sessions/\(twinID)/step", Self.step)
+            }
+            pairs.append((id, twinID))
+        }
+        var before: [String: [UInt8]] = [:]
+        for (id, _) in pairs { before[id] = await first.export(id) }
+        await first.service.persistAll()
+
+        let second = try await Self.service(dir)
+        for (id, twinID) in pairs {
+            #expect(await second.export(id) == before[id], "session \(id) changed across the restart")
+            let a = await second.json("POST", "/v1/sessions/\(id)/step", Self.step)
+            let b = await twin.json("POST", "/v1/sessions/\(twinID)/step", Self.step)
+            #expect(a.status == 200 && a.body == b.body)
+        }
+    }
+
+    @Test("a truncated and a bit-flipped file are set aside; the rest load")
+    func corruptFiles() async throws {
+        let dir = Self.temporaryDirectory()
+        let first = try await Self.service(dir)
+        let ids = [try await first.create(Self.bodies[0]), try await first.create(Self.bodies[1]), try await first.create(Self.bodies[2])]
+        let files = ids.map { "\(dir)/sessions/\($0).optd" }
+        var truncated = try [UInt8](Data(contentsOf: URL(fileURLWithPath: files[0])))
+        truncated.removeLast(5)
+        try Data(truncated).write(to: URL(fileURLWithPath: files[0]))
+        var flipped = try [UInt8](Data(contentsOf: URL(fileURLWithPath: files[1])))
+        flipped[flipped.count / 2] ^= 0x10
+        try Data(flipped).write(to: URL(fileURLWithPath: files[1]))
+        _ = FileManager.default.createFile(atPath: "\(dir)/sessions/\(ids[2]).optd.tmp-123", contents: Data([1, 2, 3]))
+
+        let second = try await Self.service(dir)
+        #expect(await second.send("GET", "/v1/sessions/\(ids[0])").status == 404)
+        #expect(await second.send("GET", "/v1/sessions/\(ids[1])").status == 404)
+        #expect(await second.send("GET", "/v1/sessions/\(ids[2])").status == 200)
+        let aside = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/corrupt")
+        #expect(aside.count == 2)
+        #expect(aside.contains { $0.hasPrefix(ids[0]) } && aside.contains { $0.hasPrefix(ids[1]) })
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/sessions/\(ids[2]).optd.tmp-123"))
+    }
+
+    @Test("a deleted session does not come back")
+    func deletion() async throws {
+        let dir = Self.temporaryDirectory()
+        let first = try await Self.service(dir)
+        let id = try await first.create(Self.bodies[0])
+        #expect(await first.send("DELETE", "/v1/sessions/\(id)").status == 204)
+        await first.service.persistAll()
+        let second = try await Self.service(dir)
+        #expect(await second.send("GET", "/v1/sessions/\(id)").status == 404)
+    }
+
+    @Test("with --sync-steps every acknowledged step is on disk without a save")
+    func syncSteps() async throws {
+        let dir = Self.temporaryDirectory()
+        let first = try await Self.service(dir, syncSteps: true)
+        let id = try await first.create(Self.bodies[6])
+        for _ in 0..<4 { #expect(await first.json("POST", "/v1/sessions/\(id)/step", Self.step).status == 200) }
+        let exported = await first.export(id)
+        // No persistAll: a crash now would lose nothing.
+        let second = try await Self.service(dir)
+        #expect(await second.export(id) == exported)
+    }
+
+    @Test("without --sync-steps, background saves catch up with changes")
+    func backgroundSaves() async throws {
+        let dir = Self.temporaryDirectory()
+        let first = try await Self.service(dir)
+        let id = try await first.create(Self.bodies[7])
+        _ = await first.json("POST", "/v1/sessions/\(id)/step", Self.step)
+        #expect(await first.service.saveChangedSessions() == 1)
+        #expect(await first.service.saveChangedSessions() == 0)  // nothing changed since
+        let second = try await Self.service(dir)
+        #expect(await second.export(id) == first.export(id))
+    }
+
+    @Test("an idempotent retry still replays after a restart")
+    func idempotencyAcrossRestart() async throws {
+        let dir = Self.temporaryDirectory()
+        let first = try await Self.service(dir)
+        let id = try await first.create(Self.bodies[0])
+        let applied = await first.json("POST", "/v1/sessions/\(id)/step", Self.step, headers: [("Idempotency-Key", "retry-me")])
+        await first.service.persistAll()
+        let second = try await Self.service(dir)
+        let retry = await second.json("POST", "/v1/sessions/\(id)/step", Self.step, headers: [("Idempotency-Key", "retry-me")])
+        #expect(retry.headers["Idempotent-Replayed"] == "true")
+        #expect(retry.body == applied.body)
+    }
+
+    @Test("XXH64 matches the reference values")
+    func xxhash() {
+        func h(_ s: String) -> UInt64 { Array(s.utf8).withUnsafeBytes { XXHash64.hash($0) } }
+        #expect(h("") == 0xEF46_DB37_51D8_E999)
+        #expect(h("a") == 0xD24E_C4F1_A98C_6E5B)
+        #expect(h("abc") == 0x44BC_2CF5_AD77_0999)
+        #expect(h("Nobody inspects the spammish repetition") == 0xFBCE_A83C_8A37_8BF1)
+    }
+}
