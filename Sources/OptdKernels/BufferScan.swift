@@ -13,7 +13,8 @@ public struct ScanResult<Scalar: KernelScalar>: Sendable, Equatable {
     }
 }
 
-@inlinable
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func scanBounds<Scalar: KernelScalar>(_ values: UnsafeBufferPointer<Scalar>) -> ScanResult<Scalar> {
     typealias V = Scalar.Vector
     guard let base = values.baseAddress else { return ScanResult(bounds: .empty, firstNonFinite: nil) }

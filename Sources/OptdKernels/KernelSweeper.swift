@@ -14,35 +14,35 @@ public protocol KernelSweeper: Sendable {
 
 /// Picks the arity specialisation of the commit loop for `kernel.stateCount`.
 @inlinable @inline(__always)
-public func dispatchCommit<K: ElementwiseKernel>(_ kernel: K, _ io: KernelIO<K.Scalar>, _ range: Range<Int>) -> BufferBounds<K.Scalar> {
+public func dispatchCommit<K: ElementwiseKernel, I: InstructionSetTag>(_ kernel: K, _ io: KernelIO<K.Scalar>, _ range: Range<Int>, _: I.Type) -> BufferBounds<K.Scalar> {
     typealias V = K.Scalar.Vector
     switch kernel.stateCount {
-    case 0: return commitSweep(kernel, io, range, V.self, Arity0.self)
-    case 1: return commitSweep(kernel, io, range, V.self, Arity1.self)
-    case 2: return commitSweep(kernel, io, range, V.self, Arity2.self)
-    default: return commitSweep(kernel, io, range, V.self, Arity3.self)
+    case 0: return commitSweep(kernel, io, range, V.self, Arity0.self, I.self)
+    case 1: return commitSweep(kernel, io, range, V.self, Arity1.self, I.self)
+    case 2: return commitSweep(kernel, io, range, V.self, Arity2.self, I.self)
+    default: return commitSweep(kernel, io, range, V.self, Arity3.self, I.self)
     }
 }
 
 /// Picks the arity specialisation of the probe loop for `kernel.stateCount`.
 @inlinable @inline(__always)
-public func dispatchProbe<K: ElementwiseKernel>(_ kernel: K, _ io: KernelIO<K.Scalar>, _ range: Range<Int>) -> Bool {
+public func dispatchProbe<K: ElementwiseKernel, I: InstructionSetTag>(_ kernel: K, _ io: KernelIO<K.Scalar>, _ range: Range<Int>, _: I.Type) -> Bool {
     typealias V = K.Scalar.Vector
     switch kernel.stateCount {
-    case 0: return probeSweep(kernel, io, range, V.self, Arity0.self)
-    case 1: return probeSweep(kernel, io, range, V.self, Arity1.self)
-    case 2: return probeSweep(kernel, io, range, V.self, Arity2.self)
-    default: return probeSweep(kernel, io, range, V.self, Arity3.self)
+    case 0: return probeSweep(kernel, io, range, V.self, Arity0.self, I.self)
+    case 1: return probeSweep(kernel, io, range, V.self, Arity1.self, I.self)
+    case 2: return probeSweep(kernel, io, range, V.self, Arity2.self, I.self)
+    default: return probeSweep(kernel, io, range, V.self, Arity3.self, I.self)
     }
 }
 
 /// Finds the first element of `range` whose update is not finite (slow; for error messages).
 public func locateNonFinite<K: ElementwiseKernel>(_ kernel: K, _ io: KernelIO<K.Scalar>, _ range: Range<Int>) -> NonFiniteElement? {
     switch kernel.stateCount {
-    case 0: return firstNonFinite(kernel, io, range, Arity0.self)
-    case 1: return firstNonFinite(kernel, io, range, Arity1.self)
-    case 2: return firstNonFinite(kernel, io, range, Arity2.self)
-    default: return firstNonFinite(kernel, io, range, Arity3.self)
+    case 0: return firstNonFinite(kernel, io, range, Arity0.self, PortableTag.self)
+    case 1: return firstNonFinite(kernel, io, range, Arity1.self, PortableTag.self)
+    case 2: return firstNonFinite(kernel, io, range, Arity2.self, PortableTag.self)
+    default: return firstNonFinite(kernel, io, range, Arity3.self, PortableTag.self)
     }
 }
 
@@ -65,10 +65,14 @@ public struct PortableSweeper: KernelSweeper {
     @_specialize(where K == RMSpropKernel<Double>)
     @_specialize(where K == AdamKernel<Float>)
     @_specialize(where K == AdamKernel<Double>)
-    @_specialize(where K == NAdamKernel<Float>)
-    @_specialize(where K == NAdamKernel<Double>)
+    @_specialize(where K == NAdamKernel<Float, NAdamSeed>)
+    @_specialize(where K == NAdamKernel<Double, NAdamSeed>)
+    @_specialize(where K == NAdamKernel<Float, NAdamPyTorch>)
+    @_specialize(where K == NAdamKernel<Double, NAdamPyTorch>)
+    @_specialize(where K == NAdamKernel<Float, NAdamOptax>)
+    @_specialize(where K == NAdamKernel<Double, NAdamOptax>)
     public func commit<K: ElementwiseKernel>(_ kernel: K, _ io: KernelIO<K.Scalar>, _ range: Range<Int>) -> BufferBounds<K.Scalar> {
-        dispatchCommit(kernel, io, range)
+        dispatchCommit(kernel, io, range, PortableTag.self)
     }
 
     @_specialize(where K == SGDKernel<Float>)
@@ -85,9 +89,13 @@ public struct PortableSweeper: KernelSweeper {
     @_specialize(where K == RMSpropKernel<Double>)
     @_specialize(where K == AdamKernel<Float>)
     @_specialize(where K == AdamKernel<Double>)
-    @_specialize(where K == NAdamKernel<Float>)
-    @_specialize(where K == NAdamKernel<Double>)
+    @_specialize(where K == NAdamKernel<Float, NAdamSeed>)
+    @_specialize(where K == NAdamKernel<Double, NAdamSeed>)
+    @_specialize(where K == NAdamKernel<Float, NAdamPyTorch>)
+    @_specialize(where K == NAdamKernel<Double, NAdamPyTorch>)
+    @_specialize(where K == NAdamKernel<Float, NAdamOptax>)
+    @_specialize(where K == NAdamKernel<Double, NAdamOptax>)
     public func probe<K: ElementwiseKernel>(_ kernel: K, _ io: KernelIO<K.Scalar>, _ range: Range<Int>) -> Bool {
-        dispatchProbe(kernel, io, range)
+        dispatchProbe(kernel, io, range, PortableTag.self)
     }
 }

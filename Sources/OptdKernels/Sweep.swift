@@ -3,6 +3,11 @@
 // reports whether every result would be finite. Both are generic over the state arity so
 // that loads and stores of unused slots vanish at specialisation.
 
+/// Names the instruction set a sweeper compiles the loops for. It only makes the mangled names
+/// of each sweeper's specialisations distinct, so that the linker cannot merge them.
+public protocol InstructionSetTag {}
+public enum PortableTag: InstructionSetTag {}
+
 /// A state arity known at compile time.
 public protocol StateArity { static var count: Int { get } }
 public enum Arity0: StateArity { @inlinable public static var count: Int { 0 } }
@@ -29,7 +34,7 @@ func storeState<L: MemoryLane, A: StateArity>(_ state: LaneState<L>, _ io: Kerne
 
 /// Running minimum and maximum of the four outputs, per lane.
 @usableFromInline
-struct RunningBounds<L: MemoryLane> {
+struct RunningBounds<L: MemoryLane, I: InstructionSetTag> {
     @usableFromInline var low: LaneState<L>
     @usableFromInline var high: LaneState<L>
     @usableFromInline var paramLow: L
@@ -64,11 +69,11 @@ struct RunningBounds<L: MemoryLane> {
 /// Applies `kernel` in place to `range`, vector by vector, then the tail element by element,
 /// and returns the bounds of every value it wrote.
 @inlinable
-public func commitSweep<K: ElementwiseKernel, V: MemoryLane, A: StateArity>(
-    _ kernel: K, _ io: KernelIO<K.Scalar>, _ range: Range<Int>, _: V.Type, _: A.Type
+public func commitSweep<K: ElementwiseKernel, V: MemoryLane, A: StateArity, I: InstructionSetTag>(
+    _ kernel: K, _ io: KernelIO<K.Scalar>, _ range: Range<Int>, _: V.Type, _: A.Type, _: I.Type
 ) -> BufferBounds<K.Scalar> where V.Scalar == K.Scalar {
     var i = range.lowerBound
-    var vectorBounds = RunningBounds<V>()
+    var vectorBounds = RunningBounds<V, I>()
     while i + V.width <= range.upperBound {
         var p = V.load(io.param + i)
         var s: LaneState<V> = loadState(io, i, A.self)
@@ -78,7 +83,7 @@ public func commitSweep<K: ElementwiseKernel, V: MemoryLane, A: StateArity>(
         vectorBounds.include(p, s, A.self)
         i += V.width
     }
-    var tailBounds = RunningBounds<K.Scalar>()
+    var tailBounds = RunningBounds<K.Scalar, I>()
     while i < range.upperBound {
         var p = io.param[i]
         var s: LaneState<K.Scalar> = loadState(io, i, A.self)
@@ -94,8 +99,8 @@ public func commitSweep<K: ElementwiseKernel, V: MemoryLane, A: StateArity>(
 /// Computes `kernel` over `range` without writing anything; true when every parameter and
 /// state value it would write is finite.
 @inlinable
-public func probeSweep<K: ElementwiseKernel, V: MemoryLane, A: StateArity>(
-    _ kernel: K, _ io: KernelIO<K.Scalar>, _ range: Range<Int>, _: V.Type, _: A.Type
+public func probeSweep<K: ElementwiseKernel, V: MemoryLane, A: StateArity, I: InstructionSetTag>(
+    _ kernel: K, _ io: KernelIO<K.Scalar>, _ range: Range<Int>, _: V.Type, _: A.Type, _: I.Type
 ) -> Bool where V.Scalar == K.Scalar {
     var i = range.lowerBound
     var probe = V(broadcast: 0)
@@ -110,14 +115,14 @@ public func probeSweep<K: ElementwiseKernel, V: MemoryLane, A: StateArity>(
         i += V.width
     }
     guard probe.probeIsClean() else { return false }
-    return firstNonFinite(kernel, io, i..<range.upperBound, A.self) == nil
+    return firstNonFinite(kernel, io, i..<range.upperBound, A.self, I.self) == nil
 }
 
 /// The first element in `range` whose update would not be finite: element by element, for the
 /// error message of a refused step (never on the hot path).
 @inlinable
-public func firstNonFinite<K: ElementwiseKernel, A: StateArity>(
-    _ kernel: K, _ io: KernelIO<K.Scalar>, _ range: Range<Int>, _: A.Type
+public func firstNonFinite<K: ElementwiseKernel, A: StateArity, I: InstructionSetTag>(
+    _ kernel: K, _ io: KernelIO<K.Scalar>, _ range: Range<Int>, _: A.Type, _: I.Type
 ) -> NonFiniteElement? {
     for i in range {
         var p = io.param[i]

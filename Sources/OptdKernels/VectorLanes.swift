@@ -10,8 +10,16 @@ extension SIMD where Scalar: KernelScalar {
     @inlinable @inline(__always) public func squared() -> Self { self * self }
     @inlinable @inline(__always) public func scaledSquare(by c: Scalar) -> Self { (self * c) * self }
     // A compare and a blend: maxps/minps, not the NaN-aware scalar `maximum`.
-    @inlinable @inline(__always) public func laneMax(_ other: Self) -> Self { replacing(with: other, where: other .> self) }
-    @inlinable @inline(__always) public func laneMin(_ other: Self) -> Self { replacing(with: other, where: other .< self) }
+    @inlinable @inline(__always) public func laneMax(_ other: Self) -> Self {
+        var result = self
+        for i in indices { result[i] = other[i] > self[i] ? other[i] : self[i] }
+        return result
+    }
+    @inlinable @inline(__always) public func laneMin(_ other: Self) -> Self {
+        var result = self
+        for i in indices { result[i] = other[i] < self[i] ? other[i] : self[i] }
+        return result
+    }
     @inlinable @inline(__always) public static var width: Int { scalarCount }
     @inlinable @inline(__always)
     public static func load(_ pointer: UnsafePointer<Scalar>) -> Self {

@@ -20,10 +20,14 @@ public struct AVX2Sweeper: KernelSweeper {
     @_specialize(where K == RMSpropKernel<Double>)
     @_specialize(where K == AdamKernel<Float>)
     @_specialize(where K == AdamKernel<Double>)
-    @_specialize(where K == NAdamKernel<Float>)
-    @_specialize(where K == NAdamKernel<Double>)
+    @_specialize(where K == NAdamKernel<Float, NAdamSeed>)
+    @_specialize(where K == NAdamKernel<Double, NAdamSeed>)
+    @_specialize(where K == NAdamKernel<Float, NAdamPyTorch>)
+    @_specialize(where K == NAdamKernel<Double, NAdamPyTorch>)
+    @_specialize(where K == NAdamKernel<Float, NAdamOptax>)
+    @_specialize(where K == NAdamKernel<Double, NAdamOptax>)
     public func commit<K: ElementwiseKernel>(_ kernel: K, _ io: KernelIO<K.Scalar>, _ range: Range<Int>) -> BufferBounds<K.Scalar> {
-        dispatchCommit(kernel, io, range)
+        dispatchCommit(kernel, io, range, AVX2Tag.self)
     }
 
     @_specialize(where K == SGDKernel<Float>)
@@ -40,9 +44,16 @@ public struct AVX2Sweeper: KernelSweeper {
     @_specialize(where K == RMSpropKernel<Double>)
     @_specialize(where K == AdamKernel<Float>)
     @_specialize(where K == AdamKernel<Double>)
-    @_specialize(where K == NAdamKernel<Float>)
-    @_specialize(where K == NAdamKernel<Double>)
+    @_specialize(where K == NAdamKernel<Float, NAdamSeed>)
+    @_specialize(where K == NAdamKernel<Double, NAdamSeed>)
+    @_specialize(where K == NAdamKernel<Float, NAdamPyTorch>)
+    @_specialize(where K == NAdamKernel<Double, NAdamPyTorch>)
+    @_specialize(where K == NAdamKernel<Float, NAdamOptax>)
+    @_specialize(where K == NAdamKernel<Double, NAdamOptax>)
     public func probe<K: ElementwiseKernel>(_ kernel: K, _ io: KernelIO<K.Scalar>, _ range: Range<Int>) -> Bool {
-        dispatchProbe(kernel, io, range)
+        dispatchProbe(kernel, io, range, AVX2Tag.self)
     }
 }
+
+/// Gives the AVX2 specialisations their own symbol names (see `InstructionSetTag`).
+public enum AVX2Tag: InstructionSetTag {}

@@ -192,10 +192,19 @@ public final class OptimizerState<Scalar: SessionScalar>: @unchecked Sendable {
         case .nadam:
             let (beta1, beta2) = h.pair("betas")
             let schedule = NAdamSchedule(beta1: beta1, momentumDecay: h.number("momentum_decay"), step: t, previousProduct: muProduct)
-            try run(NAdamKernel<Scalar>(variant: NAdamVariant(rawValue: h.choice("variant"))!, lr: h.number("lr"),
-                                        beta1: beta1, beta2: beta2, eps: h.number("eps"), weightDecay: h.number("weight_decay"),
-                                        decoupled: h.boolean("decoupled_weight_decay"), maximize: maximize, step: t,
-                                        schedule: schedule), slots, gradients)
+            let lr = h.number("lr"), eps = h.number("eps"), weightDecay = h.number("weight_decay")
+            let decoupled = h.boolean("decoupled_weight_decay")
+            switch NAdamVariant(rawValue: h.choice("variant"))! {
+            case .seed:
+                try run(NAdamKernel<Scalar, NAdamSeed>(lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay,
+                                                       decoupled: decoupled, maximize: maximize, step: t, schedule: schedule), slots, gradients)
+            case .pytorch:
+                try run(NAdamKernel<Scalar, NAdamPyTorch>(lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay,
+                                                          decoupled: decoupled, maximize: maximize, step: t, schedule: schedule), slots, gradients)
+            case .optax:
+                try run(NAdamKernel<Scalar, NAdamOptax>(lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay,
+                                                        decoupled: decoupled, maximize: maximize, step: t, schedule: schedule), slots, gradients)
+            }
             muProduct = schedule.muProduct
         }
         step = t

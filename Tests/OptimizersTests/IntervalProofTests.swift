@@ -69,9 +69,16 @@ struct IntervalProofTests {
             var product = 1.0
             for k in 1..<t { product = NAdamSchedule(beta1: b1, momentumDecay: h.number("momentum_decay"), step: k, previousProduct: product).muProduct }
             let schedule = NAdamSchedule(beta1: b1, momentumDecay: h.number("momentum_decay"), step: t, previousProduct: product)
-            return boundUpdate(NAdamKernel<Float>(variant: NAdamVariant(rawValue: h.choice("variant"))!, lr: h.number("lr"), beta1: b1, beta2: b2,
-                                                  eps: h.number("eps"), weightDecay: h.number("weight_decay"), decoupled: h.boolean("decoupled_weight_decay"),
+            func bound<V: NAdamVariantTag>(_: V.Type) -> BufferBounds<Float> {
+                boundUpdate(NAdamKernel<Float, V>(lr: h.number("lr"), beta1: b1, beta2: b2, eps: h.number("eps"),
+                                                  weightDecay: h.number("weight_decay"), decoupled: h.boolean("decoupled_weight_decay"),
                                                   maximize: m, step: t, schedule: schedule), inputs: inputs, gradient: gradient)
+            }
+            switch NAdamVariant(rawValue: h.choice("variant"))! {
+            case .seed: return bound(NAdamSeed.self)
+            case .pytorch: return bound(NAdamPyTorch.self)
+            case .optax: return bound(NAdamOptax.self)
+            }
         }
     }
 

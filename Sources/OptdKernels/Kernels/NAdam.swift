@@ -43,8 +43,11 @@ public struct NAdamSchedule: Sendable, Equatable {
 ///
 /// References: the seed document §Nadam; `torch.optim.NAdam` (`_single_tensor_nadam`);
 /// `optax.nadam` 0.2.8. Slots: 0 = exp_avg, 1 = exp_avg_sq.
-public struct NAdamKernel<Scalar: KernelScalar>: ElementwiseKernel {
-    public let variant: NAdamVariant
+///
+/// The variant is a type parameter, not a stored value: a `switch` over a stored variant
+/// inside the loop kept LLVM from vectorising it cleanly (scalar divides and spills); as a
+/// type, each variant is its own straight-line loop.
+public struct NAdamKernel<Scalar: KernelScalar, Variant: NAdamVariantTag>: ElementwiseKernel {
     public let lr: Scalar
     public let negativeLR: Scalar
     public let beta1: Scalar
@@ -66,11 +69,10 @@ public struct NAdamKernel<Scalar: KernelScalar>: ElementwiseKernel {
     public var stateCount: Int { 2 }
 
     public init(
-        variant: NAdamVariant, lr: Double, beta1: Double, beta2: Double, eps: Double,
+        lr: Double, beta1: Double, beta2: Double, eps: Double,
         weightDecay: Double, decoupled: Bool, maximize: Bool, step: Int, schedule: NAdamSchedule
     ) {
         let t = Double(step)
-        self.variant = variant
         self.lr = Scalar(lr)
         negativeLR = Scalar(-lr)
         self.beta1 = Scalar(beta1)
@@ -96,7 +98,7 @@ public struct NAdamKernel<Scalar: KernelScalar>: ElementwiseKernel {
         if weightDecay != 0 {
             if decoupled { p = p * decayFactor } else { d = d + weightDecay * p }
         }
-        switch variant {
+        switch Variant.variant {
         case .pytorch:
             s.s0 = s.s0.lerp(to: d, weight: oneMinusBeta1, oneMinusWeight: beta1, weightBelowHalf: beta1BelowHalf)
             s.s1 = s.s1 * beta2 + d.scaledSquare(by: oneMinusBeta2)
@@ -118,3 +120,12 @@ public struct NAdamKernel<Scalar: KernelScalar>: ElementwiseKernel {
         }
     }
 }
+
+/// A NAdam variant as a type (see `NAdamKernel`).
+public protocol NAdamVariantTag: Sendable {
+    static var variant: NAdamVariant { get }
+}
+
+public enum NAdamSeed: NAdamVariantTag { @inlinable public static var variant: NAdamVariant { .seed } }
+public enum NAdamPyTorch: NAdamVariantTag { @inlinable public static var variant: NAdamVariant { .pytorch } }
+public enum NAdamOptax: NAdamVariantTag { @inlinable public static var variant: NAdamVariant { .optax } }
