@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "optd", targets: ["optd"]),
         .library(name: "Optimizers", targets: ["Optimizers"]),
         .library(name: "OptdKernels", targets: ["OptdKernels"]),
+        .library(name: "TensorJSON", targets: ["TensorJSON"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

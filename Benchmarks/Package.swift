@@ -1,0 +1,29 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// The benchmarks live in their own package so that the main build stays lean:
+//     swift run -c release --package-path Benchmarks kernel-bench
+//     swift run -c release --package-path Benchmarks codec-bench
+// The HTTP load benchmark is a script: Benchmarks/load/run.sh.
+let package = Package(
+    name: "optd-benchmarks",
+    dependencies: [.package(name: "optd-local", path: "../")],
+    targets: [
+        // The reference loop, compiled like a C library would ship: -O3 for the portable x86-64
+        // baseline (SSE2, no -march), with -fno-math-errno so that sqrtf is an instruction.
+        .target(name: "CBaseline", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
+        .executableTarget(
+            name: "kernel-bench",
+            dependencies: [
+                "CBaseline",
+                .product(name: "Optimizers", package: "optd-local"),
+                .product(name: "OptdKernels", package: "optd-local"),
+            ]
+        ),
+        // JSON float-array parse and encode MB/s in-process, against Foundation's coders.
+        .executableTarget(
+            name: "codec-bench",
+            dependencies: [.product(name: "TensorJSON", package: "optd-local")]
+        ),
+    ]
+)

@@ -1,0 +1,21 @@
+#ifndef OPTD_CBASELINE_H
+#define OPTD_CBASELINE_H
+
+/// The per-step constants of torch's AdamW (`_single_tensor_adam` with decoupled decay).
+typedef struct {
+    double lr, weight_decay, beta1, beta2, eps;
+    /// lr / (1 - beta1^t)
+    double step_size;
+    /// sqrt(1 - beta2^t)
+    double bias_correction2_sqrt;
+} cbaseline_adamw_step;
+
+/// One in-place AdamW step over elements [begin, end):
+///   p *= 1 - lr*wd;  m = b1*m + (1-b1)*g;  v = b2*v + (1-b2)*g*g;
+///   p -= step_size * m / (sqrt(v)/bc2_sqrt + eps)
+void cbaseline_adamw_f32(float *p, const float *g, float *m, float *v,
+                         long begin, long end, const cbaseline_adamw_step *step);
+void cbaseline_adamw_f64(double *p, const double *g, double *m, double *v,
+                         long begin, long end, const cbaseline_adamw_step *step);
+
+#endif

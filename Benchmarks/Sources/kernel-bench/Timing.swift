@@ -1,0 +1,55 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How many steps to run before measuring, and how many to measure.
+struct Repetitions {
+    var warmUp: Int
+    var measured: Int
+
+    /// 15 measured steps at 10M elements, 50 below; `quick` cuts both.
+    static func forSize(_ elements: Int, quick: Bool) -> Repetitions {
+        let large = elements >= 5_000_000
+        switch (large, quick) {
+        case (true, false): return Repetitions(warmUp: 3, measured: 15)
+        case (false, false): return Repetitions(warmUp: 5, measured: 50)
+        case (true, true): return Repetitions(warmUp: 1, measured: 5)
+        case (false, true): return Repetitions(warmUp: 2, measured: 15)
+        }
+    }
+}
+
+/// Seconds on the monotonic clock.
+func monotonicSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+}
+
+/// Times several step functions in turn, one step each per round, so that all of them see
+/// the same moments of a noisy machine: `warmUp` untimed rounds, then `measured` timed ones.
+/// A slow round (a kernel far off its target) cuts both, to stay within about `budget`
+/// seconds: at least 3 rounds are timed. Returns each one's median seconds per step and the
+/// number of timed rounds.
+func roundRobinMedians(_ repetitions: Repetitions, budget: Double, _ steps: [() -> Void]) -> (medians: [Double], rounds: Int) {
+    let start = monotonicSeconds()
+    for step in steps { step() }
+    let round = monotonicSeconds() - start
+    let affordable = Int(budget / round)
+    for _ in 0..<min(repetitions.warmUp - 1, max(0, affordable - repetitions.measured)) { for step in steps { step() } }
+    let rounds = max(3, min(repetitions.measured, affordable))
+    var samples = [[Double]](repeating: [], count: steps.count)
+    for _ in 0..<rounds {
+        for (k, step) in steps.enumerated() {
+            let start = monotonicSeconds()
+            step()
+            samples[k].append(monotonicSeconds() - start)
+        }
+    }
+    return (samples.map(median), rounds)
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted(), middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}

@@ -1,0 +1,112 @@
+// kernel-bench: the cost of one optimizer step per configuration, dtype, size, thread count and
+// instruction set, as effective bandwidth, against a plain C AdamW loop measured in the same run.
+// See Benchmarks/README.md.
+
+import OptdKernels
+import Optimizers
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
+let sweepers = StepEngine.availableSweepers().filter { options.isas?.contains($0.name) ?? true }
+let configs = options.optimizers.map { $0.map { BenchConfig.named($0)! } } ?? BenchConfig.all
+let target = 0.9
+/// Seconds one configuration's round-robin may take before its step counts are cut.
+let budget = options.quick ? 1.5 : 4.0
+
+print("kernel-bench: \(machineDescription()); instruction sets: \(sweepers.map(\.name).joined(separator: ", "))")
+print("time/step = median of the measured steps after warm-up; GB/s = B/elem x elements / time;")
+print("vs C = GB/s / the C AdamW loop's GB/s (same dtype, size and threads, this run)\n")
+
+/// Measures every configuration for one dtype and size, printing rows as they come. Each
+/// configuration is timed round-robin with the C loop (and the portable and AVX2 sessions
+/// with each other), so that a ratio compares steps taken at the same moments.
+func measure<S: SessionScalar>(_: S.Type, elements: Int, table: TablePrinter) -> (rows: [Row], overhead: Overhead) {
+    let data = TestData<S>(count: elements)
+    let repetitions = Repetitions.forSize(elements, quick: options.quick)
+    let dtype = S.dtype.rawValue
+    var rows: [Row] = []
+    var creations: [Double] = []
+    for threads in options.threads {
+        var cSeconds: [Double] = []
+        for config in configs {
+            let c = CAdamWLoop(data, threads: threads)
+            let sessions = sweepers.map { SwiftSession(config, data, sweeper: $0, threads: threads) }
+            let (seconds, rounds) = roundRobinMedians(repetitions, budget: budget, [c.step] + sessions.map { $0.step })
+            cSeconds.append(seconds[0])
+            for (session, sessionSeconds) in zip(sessions, seconds.dropFirst()) {
+                if (session.path == "careful") != config.careful {
+                    print("warning: \(config.name) \(session.isa) took the \(session.path) path")
+                }
+                let row = Row(optimizer: config.name, dtype: dtype, elements: elements, threads: threads,
+                              isa: session.isa, secondsPerStep: sessionSeconds,
+                              bytesPerElement: config.bytesPerElement(width: MemoryLayout<S>.size),
+                              cGigabytesPerSecond: effectiveBandwidth(CAdamWLoop<S>.bytesPerElement, elements, seconds[0]),
+                              path: session.path, steps: rounds)
+                table.line(mainTableCells(row))
+                rows.append(row)
+                creations.append(session.creationSeconds)
+            }
+        }
+        // The C loop ran alongside every configuration: its median over all of them.
+        let typical = median(cSeconds), bytes = CAdamWLoop<S>.bytesPerElement
+        table.line(["C AdamW loop (-O3, sse2)", dtype, formatCount(elements), "\(threads)", "c", fixed(typical * 1e3, 2),
+                    fixed(effectiveBandwidth(bytes, elements, typical), 1), "\(bytes)", "-", "1.00", "-", "-"])
+    }
+    let overhead = Overhead(dtype: dtype, elements: elements, validationSeconds: timeGradientValidation(data),
+                            creationSeconds: median(creations))
+    return (rows, overhead)
+}
+
+func effectiveBandwidth(_ bytesPerElement: Int, _ elements: Int, _ seconds: Double) -> Double {
+    Double(bytesPerElement * elements) / seconds / 1e9
+}
+
+var overheads: [Overhead] = []
+let table = TablePrinter(columns: mainTable, markdown: options.markdown)
+table.header()
+var rows: [Row] = []
+for dtype in options.dtypes {
+    for elements in options.sizes {
+        let measured = dtype == "float32" ? measure(Float.self, elements: elements, table: table)
+                                          : measure(Double.self, elements: elements, table: table)
+        rows += measured.rows
+        overheads.append(measured.overhead)
+    }
+}
+
+for dtype in options.dtypes {
+    if let largest = options.sizes.max() {
+        printRatioSummary(rows, dtype: dtype, elements: largest, target: target, markdown: options.markdown)
+    }
+}
+printOverheads(overheads, markdown: options.markdown)
+let short = rows.filter { $0.ratioToC < target && $0.path != "careful" && $0.dtype == "float32" && $0.elements == options.sizes.max() }
+if !short.isEmpty {
+    print("\nBelow \(fixed(target, 2))x the C loop (float32, \(formatCount(options.sizes.max()!))): "
+          + short.map { "\($0.optimizer) \($0.isa) \($0.threads)T (\(fixed($0.ratioToC, 2)))" }.joined(separator: ", "))
+}
+
+if options.torch && options.dtypes.contains("float32") && configs.contains(where: { $0.name == "adamw" }) {
+    let torch = runTorchScript(sizes: options.sizes, threads: options.threads, quick: options.quick)
+    printTorchComparison(rows, torch: torch.results, notices: torch.notices, markdown: options.markdown)
+}
+
+/// "AMD EPYC, 2 cores": the CPU model from /proc/cpuinfo and the online cores.
+func machineDescription() -> String {
+    var model = "unknown CPU"
+    if let file = fopen("/proc/cpuinfo", "r") {
+        var line = [CChar](repeating: 0, count: 1024)
+        while fgets(&line, Int32(line.count), file) != nil {
+            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if text.hasPrefix("model name"), let colon = text.firstIndex(of: ":") {
+                model = String(text[text.index(after: colon)...].drop { $0 == " " }.prefix { $0 != "\n" })
+                break
+            }
+        }
+        fclose(file)
+    }
+    return "\(model), \(sysconf(Int32(_SC_NPROCESSORS_ONLN))) cores"
+}
