@@ -162,6 +162,9 @@ public struct ConnectionLifecycle: Sendable {
     public mutating func shutdownRequested(now: UInt64) -> Action {
         guard !isClosed else { return .none }
         isDraining = true
+        // Like `tick` and `bytesReceived`: a timer that has already run out closes now,
+        // rather than leaving a deadline in the past for the next tick to notice.
+        if let expired = expiredTimer(now) { return close(expired) }
         if inFlight == 0 && phase == .idle { return close(.shutdown) }
         return .closeAfterResponse
     }

@@ -30,12 +30,14 @@ public struct HTTPResponse: Sendable {
     /// GET would carry (RFC 9110 §9.3.2). Control characters (CR, LF, NUL...) inside
     /// header names or values are written as spaces, so a field can never inject a line.
     public func serialize(into out: inout [UInt8], keepAlive: Bool, omitBody: Bool = false) {
-        let bodyAllowed = HTTPStatus.allowsBody(status)
+        // Framing follows the code actually written: an out-of-range status goes out as 500,
+        // which carries a Content-Length like any 500.
+        let code = status >= 100 && status <= 999 ? status : 500
+        let bodyAllowed = HTTPStatus.allowsBody(code)
         let writesBody = bodyAllowed && !omitBody
         out.reserveCapacity(out.count + 96 + headers.count * 48 + (writesBody ? body.count : 0))
 
         appendStatic(&out, "HTTP/1.1 ")
-        let code = status >= 100 && status <= 999 ? status : 500
         out.append(UInt8(truncatingIfNeeded: 0x30 + code / 100))
         out.append(UInt8(truncatingIfNeeded: 0x30 + code / 10 % 10))
         out.append(UInt8(truncatingIfNeeded: 0x30 + code % 10))

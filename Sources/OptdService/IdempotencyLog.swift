@@ -29,7 +29,19 @@ struct IdempotencyLog: Sendable {
     private var earlier: [String: Int] = [:]
     private var order: [String] = []
 
-    init(last: Record? = nil) { self.last = last }
+    init(last: Record? = nil, earlier history: [(key: String, step: Int)] = []) {
+        self.last = last
+        for (key, step) in history.suffix(Self.history) {
+            earlier[key] = step
+            order.append(key)
+        }
+    }
+
+    /// The keys of earlier steps, oldest first: a session file keeps them too, so that a retry
+    /// of an older step is still refused (409) after a restart.
+    var earlierKeys: [(key: String, step: Int)] {
+        order.compactMap { key in earlier[key].map { (key, $0) } }
+    }
 
     func verdict(key: String, requestHash: UInt64) -> Verdict {
         if let last, last.key == key {

@@ -36,7 +36,7 @@ actor Session {
         layout = numbers.layout
         createdAt = snapshot?.createdAt ?? now
         updatedAt = snapshot?.updatedAt ?? now
-        idempotency = IdempotencyLog(last: snapshot?.lastIdempotency)
+        idempotency = IdempotencyLog(last: snapshot?.lastIdempotency, earlier: snapshot?.earlierIdempotencyKeys ?? [])
         savedVersion = snapshot == nil ? 0 : 1
     }
 
@@ -46,7 +46,8 @@ actor Session {
         return SessionSnapshot(id: id, optimizer: optimizer, dtype: dtype, hyperparameters: numbers.hyperparameters,
                                step: numbers.step, layout: layout, params: parts.params, bufferNames: parts.names,
                                buffers: parts.buffers, muProduct: parts.muProduct, createdAt: createdAt, updatedAt: updatedAt,
-                               version: version, lastIdempotency: idempotency.last)
+                               version: version, lastIdempotency: idempotency.last,
+                               earlierIdempotencyKeys: idempotency.earlierKeys)
     }
 
     /// A snapshot if anything changed since the last one saved.

@@ -142,6 +142,11 @@ struct PersistenceTests {
         let retry = await second.json("POST", "/v1/sessions/\(id)/step", Self.step, headers: [("Idempotency-Key", "retry-me")])
         #expect(retry.headers["Idempotent-Replayed"] == "true")
         #expect(retry.body == applied.body)
+        // A key of an earlier step stays outdated across a restart too.
+        #expect(await second.json("POST", "/v1/sessions/\(id)/step", Self.step, headers: [("Idempotency-Key", "next")]).status == 200)
+        await second.service.persistAll()
+        let third = try await Self.service(dir)
+        #expect(await third.json("POST", "/v1/sessions/\(id)/step", Self.step, headers: [("Idempotency-Key", "retry-me")]).status == 409)
     }
 
     @Test("XXH64 matches the reference values")

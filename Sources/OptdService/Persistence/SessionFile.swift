@@ -50,6 +50,14 @@ enum SessionFile {
             if let mu = record.lookaheadMomentum { header.key("lookahead_momentum"); header.writeNumber(mu) }
             header.endObject()
         }
+        if !s.earlierIdempotencyKeys.isEmpty {
+            header.key("earlier_idempotency_keys")
+            header.beginArray()
+            for (key, step) in s.earlierIdempotencyKeys {
+                header.beginArray(); header.writeString(key); header.writeNumber(step); header.endArray()
+            }
+            header.endArray()
+        }
         header.endObject()
 
         var out: [UInt8] = []
@@ -116,11 +124,18 @@ enum SessionFile {
            let s = i["step"]?.integerValue {
             record = IdempotencyLog.Record(key: key, requestHash: hash, step: s, lookaheadMomentum: i["lookahead_momentum"]?.doubleValue)
         }
+        var earlier: [(key: String, step: Int)] = []
+        for entry in header["earlier_idempotency_keys"]?.arrayValue ?? [] {
+            guard let pair = entry.arrayValue, pair.count == 2, let key = pair[0].stringValue, let step = pair[1].integerValue else {
+                throw Corrupt("header earlier_idempotency_keys are malformed")
+            }
+            earlier.append((key, step))
+        }
         return SessionSnapshot(
             id: id, optimizer: optimizer, dtype: dtype, hyperparameters: hyperparameters, step: step, layout: layout,
             params: Array(bytes[payload..<(payload + width)]), bufferNames: bufferNames, buffers: buffers,
             muProduct: header["mu_product"]?.doubleValue,
             createdAt: Timestamp(millisecondsSinceEpoch: Int64(created)), updatedAt: Timestamp(millisecondsSinceEpoch: Int64(updated)),
-            version: 0, lastIdempotency: record)
+            version: 0, lastIdempotency: record, earlierIdempotencyKeys: earlier)
     }
 }

@@ -20,6 +20,7 @@ struct SessionSnapshot: Sendable {
     /// The session's version when copied: a writer never replaces a newer file with an older one.
     var version: UInt64
     var lastIdempotency: IdempotencyLog.Record?
+    var earlierIdempotencyKeys: [(key: String, step: Int)] = []
 }
 
 extension OptimizerState {
