@@ -179,10 +179,10 @@ measure() {
     log "$label on $server: warm-up ${WARMUP}s, then ${DURATION}s (wrk -t$threads -c$connections)"
     BODY_FILE=$body CONTENT_TYPE=$type wrk "${wrk_args[@]}" -d"${WARMUP}s" "$url" >/dev/null
     local pids before after
-    pids=$(server_pids "$server")
-    before=$(cpu_ticks $pids)
+    read -r -a pids <<<"$(server_pids "$server")"
+    before=$(cpu_ticks "${pids[@]}")
     BODY_FILE=$body CONTENT_TYPE=$type wrk "${wrk_args[@]}" -d"${DURATION}s" "$url" >"$WORK/wrk-$key.txt"
-    after=$(cpu_ticks $pids)
+    after=$(cpu_ticks "${pids[@]}")
     local result
     result=$(grep '^RESULT ' "$WORK/wrk-$key.txt") || { cat "$WORK/wrk-$key.txt" >&2; die "wrk printed no result"; }
     local kv r_requests=0 r_duration_us=0 r_p50_us=0 r_p99_us=0 r_status_errors=0 r_socket_errors=0
