@@ -13,6 +13,9 @@ let package = Package(
         .library(name: "Optimizers", targets: ["Optimizers"]),
         .library(name: "OptdKernels", targets: ["OptdKernels"]),
         .library(name: "TensorJSON", targets: ["TensorJSON"]),
+        // For Benchmarks/ (service-bench): the request handler without the transport.
+        .library(name: "OptdService", targets: ["OptdService"]),
+        .library(name: "HTTP1", targets: ["HTTP1"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,7 +46,7 @@ let package = Package(
         // The application: routes, the session store, problem documents, metrics.
         .target(
             name: "OptdService",
-            dependencies: ["Optimizers", "TensorJSON", "HTTP1", "SocketServer", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Optimizers", "OptdKernels", "TensorJSON", "HTTP1", "SocketServer", .product(name: "Logging", package: "swift-log")]
         ),
         // The server users run: flags and environment, logging, signals.
         .executableTarget(

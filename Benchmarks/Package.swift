@@ -4,10 +4,14 @@ import PackageDescription
 // The benchmarks live in their own package so that the main build stays lean:
 //     swift run -c release --package-path Benchmarks kernel-bench
 //     swift run -c release --package-path Benchmarks codec-bench
+//     swift run -c release --package-path Benchmarks service-bench
 // The HTTP load benchmark is a script: Benchmarks/load/run.sh.
 let package = Package(
     name: "optd-benchmarks",
-    dependencies: [.package(name: "optd-local", path: "../")],
+    dependencies: [
+        .package(name: "optd-local", path: "../"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
     targets: [
         // The reference loop, compiled like a C library would ship: -O3 for the portable x86-64
         // baseline (SSE2, no -march), with -fno-math-errno so that sqrtf is an instruction.
@@ -24,6 +28,15 @@ let package = Package(
         .executableTarget(
             name: "codec-bench",
             dependencies: [.product(name: "TensorJSON", package: "optd-local")]
+        ),
+        // The request handler in-process (no sockets): µs and CPU per request, against memcpy.
+        .executableTarget(
+            name: "service-bench",
+            dependencies: [
+                .product(name: "OptdService", package: "optd-local"),
+                .product(name: "HTTP1", package: "optd-local"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ]
 )

@@ -15,6 +15,9 @@ enum BodyFormat: Sendable, Equatable {
     /// The format of a request body from its Content-Type, or nil when it is neither.
     static func of(contentType: String?) -> BodyFormat? {
         guard let contentType else { return nil }
+        // The exact spellings clients send, without parsing.
+        if contentType == "application/json" { return .json }
+        if contentType == "application/octet-stream" { return .raw }
         switch mediaType(contentType) {
         case "application/json": return .json
         case "application/octet-stream": return .raw
@@ -25,6 +28,10 @@ enum BodyFormat: Sendable, Equatable {
     /// The format a client asks for in `Accept`, or `fallback` when it names neither or both equally.
     static func preferred(accept: String?, fallback: BodyFormat) -> BodyFormat {
         guard let accept else { return fallback }
+        // The exact spellings clients send, without parsing.
+        if accept == "application/json" { return .json }
+        if accept == "application/octet-stream" { return .raw }
+        if accept == "*/*" { return fallback }
         var json = -1.0, raw = -1.0
         for range in accept.split(separator: ",") {
             let parts = range.split(separator: ";")

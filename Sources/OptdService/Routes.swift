@@ -50,31 +50,34 @@ enum Router {
         ("/v1/sessions/{id}/step", ["POST"]),
     ]
 
+    /// Matches on the path's bytes: no splitting or allocation on the way to a step.
     static func match(method: String, path: String) -> RouteMatch {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-        // "HEAD" is answered like GET without a body? Not offered: the contract lists none.
-        switch (parts.count, parts.first) {
-        case (1, "healthz"): return pick(method, ["GET": .health])
-        case (1, "metrics"): return pick(method, ["GET": .metrics])
-        case (1, "openapi.yaml"): return pick(method, ["GET": .openAPI])
-        case (2, "v1") where parts.last == "optimizers": return pick(method, ["GET": .optimizers])
-        case (2, "v1") where parts.last == "sessions": return pick(method, ["GET": .listSessions, "POST": .createSession])
-        case (3, "v1") where parts[parts.startIndex + 1] == "sessions":
-            let id = String(parts[parts.startIndex + 2])
-            guard !id.isEmpty else { return .notFound }
-            return pick(method, ["GET": .getSession(id), "PATCH": .patchSession(id), "DELETE": .deleteSession(id)])
-        case (4, "v1") where parts[parts.startIndex + 1] == "sessions" && parts.last == "step":
-            let id = String(parts[parts.startIndex + 2])
-            guard !id.isEmpty else { return .notFound }
-            return pick(method, ["POST": .step(id)])
-        default:
+        // HEAD is not offered: the contract lists none.
+        switch path {
+        case "/healthz": return pick(method, [("GET", .health)])
+        case "/metrics": return pick(method, [("GET", .metrics)])
+        case "/openapi.yaml": return pick(method, [("GET", .openAPI)])
+        case "/v1/optimizers": return pick(method, [("GET", .optimizers)])
+        case "/v1/sessions": return pick(method, [("GET", .listSessions), ("POST", .createSession)])
+        default: break
+        }
+        let prefix = "/v1/sessions/".utf8
+        let bytes = path.utf8
+        guard bytes.starts(with: prefix) else { return .notFound }
+        let rest = bytes.dropFirst(prefix.count)
+        guard let slash = rest.firstIndex(of: UInt8(ascii: "/")) else {
+            guard !rest.isEmpty, let id = String(rest) else { return .notFound }
+            return pick(method, [("GET", .getSession(id)), ("PATCH", .patchSession(id)), ("DELETE", .deleteSession(id))])
+        }
+        guard slash != rest.startIndex, rest[slash...].elementsEqual("/step".utf8), let id = String(rest[..<slash]) else {
             return .notFound
         }
+        return pick(method, [("POST", .step(id))])
     }
 
-    private static func pick(_ method: String, _ options: [String: Endpoint]) -> RouteMatch {
-        if let endpoint = options[method] { return .endpoint(endpoint) }
-        let order = ["GET", "POST", "PATCH", "DELETE"]
-        return .wrongMethod(allowed: order.filter { options[$0] != nil })
+    /// The endpoint for `method` among a path's options (listed GET, POST, PATCH, DELETE), or 405.
+    private static func pick(_ method: String, _ options: [(method: String, endpoint: Endpoint)]) -> RouteMatch {
+        for option in options where option.method == method { return .endpoint(option.endpoint) }
+        return .wrongMethod(allowed: options.map { $0.method })
     }
 }

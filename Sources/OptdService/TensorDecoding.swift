@@ -1,3 +1,4 @@
+import OptdKernels
 import Optimizers
 import TensorJSON
 
@@ -40,8 +41,11 @@ enum TensorDecoding {
     }
 
     /// The buffer of the `params` arrays `layout(of:)` returned.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
     static func fill<S: SessionScalar>(_ layout: TensorLayout, _ arrays: [NumberArray], _ field: [String]) throws(Problem) -> ScalarBuffer<S> {
-        let buffer = ScalarBuffer<S>(repeating: 0, count: layout.totalCount)
+        // Every element is overwritten below: `arrays` match `layout` tensor for tensor.
+        let buffer = ScalarBuffer<S>(uninitializedCount: layout.totalCount)
         for (tensor, numbers) in zip(layout.tensors, arrays) {
             let target = UnsafeMutableBufferPointer(rebasing: buffer.buffer[tensor.range])
             if S.self == Float.self {
@@ -51,7 +55,7 @@ enum TensorDecoding {
                     UnsafeMutableRawBufferPointer(target).copyMemory(from: UnsafeRawBufferPointer(source))
                 }
             }
-            if let bad = target.firstIndex(where: { !$0.isFinite }) {
+            if let bad = scanBounds(UnsafeBufferPointer(target)).firstNonFinite {
                 let path = field + (layout.isSingleArray ? [] : [tensor.name]) + [String(bad)]
                 throw Problem.invalid(jsonPointer(path), "\(numbers[bad]) overflows \(S.dtype.rawValue)", slug: "non-finite-value")
             }

@@ -10,6 +10,8 @@ public struct GradientBuffer<Scalar: SessionScalar>: @unchecked Sendable {
     public var count: Int { values.count }
 
     /// Validates `values` (taking ownership): throws the index of the first non-finite element.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(validating values: ScalarBuffer<Scalar>) throws(NonFiniteValue) {
         let scan = scanBounds(values.readOnly)
         if let index = scan.firstNonFinite { throw NonFiniteValue(index: index) }
@@ -19,9 +21,11 @@ public struct GradientBuffer<Scalar: SessionScalar>: @unchecked Sendable {
 
     /// Copies little-endian raw tensors (a request body) and validates them in the same pass.
     /// `bytes.count` must be a multiple of the dtype's width.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public init(littleEndian bytes: UnsafeRawBufferPointer) throws(NonFiniteValue) {
         let count = bytes.count / MemoryLayout<Scalar>.size
-        let values = ScalarBuffer<Scalar>(repeating: 0, count: count)
+        let values = ScalarBuffer<Scalar>(uninitializedCount: count)
         var low = Scalar.infinity, high = -Scalar.infinity
         if let source = bytes.baseAddress {
             #if _endian(little)

@@ -153,6 +153,13 @@ public final class OptimizerState<Scalar: SessionScalar>: @unchecked Sendable {
     }
 
     /// Applies one update. On success `step` has advanced by one; on error nothing changed.
+    ///
+    /// Pre-specialised: callers reach this through `any SessionNumbers`, i.e. with `Scalar`
+    /// unknown at compile time; the generic entry then branches to these copies, where the
+    /// interval proof and the bookkeeping around the sweep are compiled for the dtype (the
+    /// generic path costs tens of microseconds per step in metadata lookups).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func step(_ gradients: GradientBuffer<Scalar>) throws(StepError) {
         guard gradients.count == layout.totalCount else {
             throw StepError.wrongCount(expected: layout.totalCount, got: gradients.count)
@@ -213,12 +220,13 @@ public final class OptimizerState<Scalar: SessionScalar>: @unchecked Sendable {
     /// Proves, probes if it must, and commits one kernel over every element.
     private func run<K: ElementwiseKernel>(_ kernel: K, _ slots: [String], _ gradients: GradientBuffer<Scalar>) throws(StepError) where K.Scalar == Scalar {
         precondition(kernel.stateCount == slots.count)
+        // Closures, not key paths: a key path is instantiated at run time on every call.
         let stateBuffers = slots.map { buffers[$0]! }
-        let io = KernelIO(param: params.base, gradient: UnsafePointer(gradients.values.base), state: stateBuffers.map(\.base))
+        let io = KernelIO(param: params.base, gradient: UnsafePointer(gradients.values.base), state: stateBuffers.map { $0.base })
         let count = layout.totalCount
         let proof = boundUpdate(kernel, inputs: BufferBounds(param: paramBounds, state: slots.map { bufferBounds[$0]! }),
                                 gradient: gradients.bounds)
-        let proven = proof.param.isFinite && proof.state.allSatisfy(\.isFinite)
+        let proven = proof.param.isFinite && proof.state.allSatisfy { $0.isFinite }
         if !proven && !engine.probe(kernel, io, count: count) {
             let bad = locateNonFinite(kernel, io, 0..<count)!
             let (tensor, index) = layout.locate(bad.index)!

@@ -10,15 +10,28 @@ public final class ScalarBuffer<Scalar: SessionScalar>: @unchecked Sendable {
     public let count: Int
     public let base: UnsafeMutablePointer<Scalar>
 
-    public init(repeating value: Scalar, count: Int) {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public convenience init(repeating value: Scalar, count: Int) {
+        self.init(uninitializedCount: count)
+        if value == 0 && value.sign == .plus {
+            // memset: the generic element-wise fill costs a witness call per element.
+            UnsafeMutableRawPointer(base).initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
+        } else {
+            base.initialize(repeating: value, count: count)
+        }
+    }
+
+    /// Storage for `count` values that the caller overwrites before reading (Float and Double
+    /// are trivial types, so uninitialised memory needs no deinitialisation).
+    public init(uninitializedCount count: Int) {
         self.count = count
         let raw = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * MemoryLayout<Scalar>.stride, alignment: 64)
         base = raw.bindMemory(to: Scalar.self, capacity: Swift.max(count, 1))
-        base.initialize(repeating: value, count: count)
     }
 
     public convenience init(copying values: UnsafeBufferPointer<Scalar>) {
-        self.init(repeating: 0, count: values.count)
+        self.init(uninitializedCount: values.count)
         if let source = values.baseAddress { base.update(from: source, count: values.count) }
     }
 
