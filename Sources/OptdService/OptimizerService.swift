@@ -58,34 +58,54 @@ public final class OptimizerService: HTTPHandler {
         store = SessionStore(budget: budget, engine: configuration.engine, persistence: persistence)
     }
 
+    /// Starts a save pass every `interval` (measured from the start of the previous pass, so
+    /// that a slow pass does not stretch the time a change waits for the disk).
     private func startBackgroundSaves(every interval: Duration) {
         let task = Task { [weak self] in
+            let clock = ContinuousClock()
+            var deadline = clock.now + interval
             while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
+                try? await Task.sleep(until: deadline, clock: clock)
                 guard let self, !Task.isCancelled else { return }
                 await self.saveChangedSessions()
+                deadline = max(deadline + interval, clock.now)
             }
         }
         saver.withLock { $0 = task }
     }
 
-    /// Saves every session changed since its last save. Each session is copied inside its own
-    /// actor (a short pause for that session only) and written outside it.
+    /// Saves every session changed since its version on disk, as many at a time as the writer
+    /// has lanes. Each session is copied inside its own actor (a short pause for that session
+    /// only) and written outside it; at most one copy per lane is held at a time.
     @discardableResult
     public func saveChangedSessions() async -> Int {
         guard let writer = store.persistence?.writer else { return 0 }
-        var saved = 0
-        for session in await store.all() {
-            guard let snapshot = await session.snapshotIfChanged() else { continue }
-            do {
-                try await writer.save(snapshot)
-                await session.markSaved(snapshot.version)
-                saved += 1
-            } catch {
-                logger.error("session not saved", metadata: ["session.id": .string(snapshot.id), "reason": .string("\(error)")])
+        let sessions = await store.all()
+        return await withTaskGroup(of: Bool.self) { group in
+            var saved = 0, running = 0
+            for session in sessions {
+                if running == writer.laneCount, let done = await group.next() {
+                    running -= 1
+                    if done { saved += 1 }
+                }
+                group.addTask { await self.save(session, writer) }
+                running += 1
             }
+            for await done in group where done { saved += 1 }
+            return saved
         }
-        return saved
+    }
+
+    /// Writes one session if it changed; false when there was nothing to write or it failed.
+    private func save(_ session: Session, _ writer: SessionWriter) async -> Bool {
+        guard let snapshot = await session.snapshotIfChanged() else { return false }
+        do {
+            try await writer.save(snapshot, file: session.file)
+            return true
+        } catch {
+            logger.error("session not saved", metadata: ["session.id": .string(snapshot.id), "reason": .string("\(error)")])
+            return false
+        }
     }
 
     /// The last act of a graceful shutdown: stops background saves and saves every changed session.
@@ -109,6 +129,11 @@ public final class OptimizerService: HTTPHandler {
         let finish: @Sendable (HTTPResponse, String?) -> Void = { [metrics, logger] response, sessionID in
             let seconds = monotonicSeconds() - started
             metrics.recordRequest(route: route, method: request.method, status: response.status, seconds: seconds)
+            // The request's log record, built only when the level lets it through.
+            guard logger.logLevel <= .info else {
+                respond(response)
+                return
+            }
             var metadata: Logger.Metadata = [
                 "http.method": .string(request.method), "http.route": .string(route),
                 "http.status": .stringConvertible(response.status),

@@ -19,7 +19,8 @@ actor Session {
     private(set) var reservedBytes: Int
     /// Bumped by every change; a snapshot carries it, so files are never replaced by older ones.
     private var version: UInt64 = 1
-    private var savedVersion: UInt64 = 0
+    /// Which version of the session is on disk.
+    nonisolated let file: SessionFileState
     /// Where the session is kept on disk, when optd has a data directory.
     private let persistence: Persistence?
 
@@ -36,8 +37,8 @@ actor Session {
         layout = numbers.layout
         createdAt = snapshot?.createdAt ?? now
         updatedAt = snapshot?.updatedAt ?? now
-        idempotency = IdempotencyLog(last: snapshot?.lastIdempotency, earlier: snapshot?.earlierIdempotencyKeys ?? [])
-        savedVersion = snapshot == nil ? 0 : 1
+        idempotency = IdempotencyLog(last: snapshot?.lastIdempotency, earlier: snapshot?.earlierIdempotency ?? [])
+        file = SessionFileState(writtenVersion: snapshot == nil ? 0 : 1)
     }
 
     /// Everything the session is, copied now.
@@ -47,27 +48,30 @@ actor Session {
                                step: numbers.step, layout: layout, params: parts.params, bufferNames: parts.names,
                                buffers: parts.buffers, muProduct: parts.muProduct, createdAt: createdAt, updatedAt: updatedAt,
                                version: version, lastIdempotency: idempotency.last,
-                               earlierIdempotencyKeys: idempotency.earlierKeys)
+                               earlierIdempotency: idempotency.earlier)
     }
 
-    /// A snapshot if anything changed since the last one saved.
+    /// A snapshot if anything changed since the version on disk.
     func snapshotIfChanged() -> SessionSnapshot? {
-        savedVersion == version ? nil : snapshot()
+        file.writtenVersion.load(ordering: .acquiring) >= version ? nil : snapshot()
     }
 
-    func markSaved(_ saved: UInt64) { savedVersion = max(savedVersion, saved) }
-
-    /// After a change: with `--sync-steps`, the change is on disk before this returns.
-    private func changed() throws(Problem) {
+    private func changed() {
         version += 1
         updatedAt = .now()
-        guard let persistence, persistence.syncSteps else { return }
-        let snap = snapshot()
-        do { try persistence.writer.saveNow(snap) } catch {
-            throw Problem(503, "storage-unavailable",
-                          "the change was applied but could not be written to disk (\(error)); it will be saved in the background — retry with the same Idempotency-Key to get its result")
+    }
+
+    /// With `--sync-steps`: puts the current state on disk before the caller answers. The
+    /// snapshot is taken in the same actor turn as the change; while the file is written the
+    /// actor is free, so the next step on this session can run (its own answer waits for its
+    /// own write, and a write never replaces a newer version).
+    private func persistIfSynchronous() async -> Problem? {
+        guard let persistence, persistence.syncSteps, let snapshot = snapshotIfChanged() else { return nil }
+        do { try await persistence.writer.save(snapshot, file: file) } catch {
+            return Problem(503, "storage-unavailable",
+                           "the change was applied but could not be written to disk (\(error)); it will be saved in the background — retry with the same Idempotency-Key to get its result")
         }
-        savedVersion = snap.version
+        return nil
     }
 
     var step: Int { numbers.step }
@@ -99,7 +103,7 @@ actor Session {
     }
 
     /// Applies one step from a request, honouring If-Match and Idempotency-Key.
-    func step(_ input: StepInput) -> Result<HTTPResponse, Problem> {
+    func step(_ input: StepInput) async -> Result<HTTPResponse, Problem> {
         let replyFormat = input.replyFormat
         if let key = input.idempotencyKey {
             switch idempotency.verdict(key: key, requestHash: input.requestHash) {
@@ -108,6 +112,8 @@ actor Session {
                 // nag's look-ahead uses the momentum the step was taken with, even after a PATCH.
                 var response = stepResponse(replyFormat, lookaheadMomentum: idempotency.last?.lookaheadMomentum)
                 response.headers.add(name: "Idempotent-Replayed", value: "true")
+                // The step may still be on its way to disk (its first answer is waiting too).
+                if let problem = await persistIfSynchronous() { return .failure(problem) }
                 return .success(response)
             case let .reusedWithOtherBody(step):
                 return .failure(Problem(422, "idempotency-key-reused", "Idempotency-Key '\(key)' was used for step \(step) with a different request", currentStep: numbers.step))
@@ -135,10 +141,20 @@ actor Session {
         }
         if let key = input.idempotencyKey {
             let momentum = optimizer == .nag ? numbers.hyperparameters.number("momentum") : nil
-            idempotency.record(key: key, requestHash: input.requestHash, step: numbers.step, lookaheadMomentum: momentum)
+            // The previous key joins the history if the budget has room for its 16 bytes;
+            // otherwise it is forgotten (a retry of it is then not refused with 409).
+            var remember = true
+            if idempotency.recordGrowsHistory {
+                do { try budget.reserve(bytes: IdempotencyLog.bytesPerEarlierKey) } catch { remember = false }
+                if remember { reservedBytes += IdempotencyLog.bytesPerEarlierKey }
+            }
+            idempotency.record(key: key, requestHash: input.requestHash, step: numbers.step, lookaheadMomentum: momentum,
+                               rememberPrevious: remember)
         }
-        do { try changed() } catch { return .failure(error) }
-        return .success(stepResponse(replyFormat, lookaheadMomentum: nil))
+        changed()
+        let response = stepResponse(replyFormat, lookaheadMomentum: nil)
+        if let problem = await persistIfSynchronous() { return .failure(problem) }
+        return .success(response)
     }
 
     private func stepResponse(_ format: BodyFormat, lookaheadMomentum: Double?) -> HTTPResponse {
@@ -160,7 +176,7 @@ actor Session {
     }
 
     /// Changes some hyperparameters (validated as at creation); step and state stay.
-    func patch(_ inputs: [(name: String, value: HyperparameterInput)], ifMatch: IfMatch?) -> Result<HTTPResponse, Problem> {
+    func patch(_ inputs: [(name: String, value: HyperparameterInput)], ifMatch: IfMatch?) async -> Result<HTTPResponse, Problem> {
         if let condition = ifMatch, !condition.matches(step: numbers.step) {
             return .failure(Self.preconditionFailed(numbers.step))
         }
@@ -172,8 +188,10 @@ actor Session {
         do { try budget.reserve(bytes: extra) } catch { return .failure(error) }
         reservedBytes += extra
         numbers.updateHyperparameters(updated)
-        do { try changed() } catch { return .failure(error) }
-        return .success(document(includeState: false))
+        changed()
+        let response = document(includeState: false)
+        if let problem = await persistIfSynchronous() { return .failure(problem) }
+        return .success(response)
     }
 
     static func preconditionFailed(_ step: Int) -> Problem {

@@ -10,7 +10,7 @@ actor SessionStore {
     private var sessions: [String: Session] = [:]
     let budget: MemoryBudget
     let engine: StepEngine
-    let persistence: Persistence?
+    nonisolated let persistence: Persistence?
 
     init(budget: MemoryBudget, engine: StepEngine, persistence: Persistence?) {
         self.budget = budget
@@ -38,7 +38,7 @@ actor SessionStore {
         guard let session = sessions.removeValue(forKey: id) else { return false }
         budget.release(bytes: await session.reservedBytes, session: true)
         if let persistence {
-            do { try await persistence.writer.remove(id: id) } catch {
+            do { try await persistence.writer.remove(id: id, file: session.file) } catch {
                 throw Problem(503, "storage-unavailable", "the session was deleted but its file could not be removed (\(error))")
             }
         }
@@ -51,8 +51,9 @@ actor SessionStore {
         for snapshot in snapshots {
             do throws(Problem) {
                 let numbers = try snapshot.makeNumbers(engine: engine)
-                budget.forceReserveSession(bytes: numbers.stateBytes)
-                sessions[snapshot.id] = Session(id: snapshot.id, numbers: numbers, budget: budget, reservedBytes: numbers.stateBytes,
+                let history = min(snapshot.earlierIdempotency.count, IdempotencyLog.history) * IdempotencyLog.bytesPerEarlierKey
+                budget.forceReserveSession(bytes: numbers.stateBytes + history)
+                sessions[snapshot.id] = Session(id: snapshot.id, numbers: numbers, budget: budget, reservedBytes: numbers.stateBytes + history,
                                                 now: snapshot.createdAt, persistence: persistence, restoring: snapshot)
             } catch {
                 report(snapshot.id, error.detail)
@@ -85,11 +86,10 @@ actor SessionStore {
         // A new session is on disk before it is acknowledged, in every durability mode.
         if let persistence {
             let snapshot = await session.snapshot()
-            do { try await persistence.writer.save(snapshot) } catch {
+            do { try await persistence.writer.save(snapshot, file: session.file) } catch {
                 budget.release(bytes: actual, session: true)
                 throw Problem(503, "storage-unavailable", "the session could not be written to disk (\(error)); nothing was created")
             }
-            await session.markSaved(snapshot.version)
         }
         await insert(session)
         return session

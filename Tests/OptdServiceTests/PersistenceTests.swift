@@ -131,6 +131,44 @@ struct PersistenceTests {
         #expect(await second.export(id) == first.export(id))
     }
 
+    @Test("a save pass writes every changed session, more sessions than the writer has lanes")
+    func manySessions() async throws {
+        let dir = Self.temporaryDirectory()
+        let first = try await Self.service(dir)
+        let lanes = try #require(first.service.store.persistence?.writer.laneCount)
+        var ids: [String] = []
+        for k in 0..<(2 * lanes + 3) { ids.append(try await first.create(Self.bodies[k % Self.bodies.count])) }
+        for id in ids.prefix(lanes + 1) { #expect(await first.json("POST", "/v1/sessions/\(id)/step", Self.step).status == 200) }
+        #expect(await first.service.saveChangedSessions() == lanes + 1)
+        #expect(await first.service.saveChangedSessions() == 0)
+        let second = try await Self.service(dir)
+        for id in ids { #expect(await second.export(id) == first.export(id)) }
+    }
+
+    @Test("an older snapshot never replaces a newer file; a write queued after a delete is dropped")
+    func writerOrdering() async throws {
+        let dir = Self.temporaryDirectory()
+        let h = try await Self.service(dir)
+        let id = try await h.create(Self.bodies[7])
+        let session = try #require(await h.service.store.session(id))
+        let writer = try #require(h.service.store.persistence?.writer)
+        let older = await session.snapshot()
+        #expect(await h.json("POST", "/v1/sessions/\(id)/step", Self.step).status == 200)
+        let newer = await session.snapshot()
+        #expect(newer.version > older.version)
+        try await writer.save(newer, file: session.file)
+        try await writer.save(older, file: session.file)
+        let path = "\(dir)/sessions/\(id).optd"
+        let onDisk = try SessionFile.decode([UInt8](Data(contentsOf: URL(fileURLWithPath: path))))
+        #expect(onDisk.step == 1)
+
+        #expect(await h.send("DELETE", "/v1/sessions/\(id)").status == 204)
+        var late = newer
+        late.version += 10
+        try await writer.save(late, file: session.file)
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
     @Test("an idempotent retry still replays after a restart")
     func idempotencyAcrossRestart() async throws {
         let dir = Self.temporaryDirectory()

@@ -7,7 +7,9 @@ import TensorJSON
 ///     version               UInt32 little-endian (1)
 ///     header length H       UInt32 little-endian
 ///     header                H bytes of JSON: id, optimizer, dtype, hyperparameters, step,
-///                           tensors, buffer names, mu_product, times, last idempotency key
+///                           tensors, buffer names, mu_product, times, last idempotency key,
+///                           hashes of earlier keys ("earlier_idempotency_key_hashes"; files
+///                           from before held the keys, "earlier_idempotency_keys": both read)
 ///     params, buffers…      raw little-endian values of the dtype, in header order
 ///     checksum              UInt64 little-endian: XXH64 of every byte before it
 ///
@@ -50,11 +52,12 @@ enum SessionFile {
             if let mu = record.lookaheadMomentum { header.key("lookahead_momentum"); header.writeNumber(mu) }
             header.endObject()
         }
-        if !s.earlierIdempotencyKeys.isEmpty {
-            header.key("earlier_idempotency_keys")
+        if !s.earlierIdempotency.isEmpty {
+            // [XXH64 of the key in hex, step], oldest first.
+            header.key("earlier_idempotency_key_hashes")
             header.beginArray()
-            for (key, step) in s.earlierIdempotencyKeys {
-                header.beginArray(); header.writeString(key); header.writeNumber(step); header.endArray()
+            for entry in s.earlierIdempotency {
+                header.beginArray(); header.writeString(String(entry.keyHash, radix: 16)); header.writeNumber(entry.step); header.endArray()
             }
             header.endArray()
         }
@@ -124,18 +127,26 @@ enum SessionFile {
            let s = i["step"]?.integerValue {
             record = IdempotencyLog.Record(key: key, requestHash: hash, step: s, lookaheadMomentum: i["lookahead_momentum"]?.doubleValue)
         }
-        var earlier: [(key: String, step: Int)] = []
+        var earlier: [IdempotencyLog.Earlier] = []
+        for entry in header["earlier_idempotency_key_hashes"]?.arrayValue ?? [] {
+            guard let pair = entry.arrayValue, pair.count == 2, let hash = pair[0].stringValue.flatMap({ UInt64($0, radix: 16) }),
+                  let step = pair[1].integerValue else {
+                throw Corrupt("header earlier_idempotency_key_hashes are malformed")
+            }
+            earlier.append(IdempotencyLog.Earlier(keyHash: hash, step: step))
+        }
+        // Files written before keys were hashed held the keys themselves.
         for entry in header["earlier_idempotency_keys"]?.arrayValue ?? [] {
             guard let pair = entry.arrayValue, pair.count == 2, let key = pair[0].stringValue, let step = pair[1].integerValue else {
                 throw Corrupt("header earlier_idempotency_keys are malformed")
             }
-            earlier.append((key, step))
+            earlier.append(IdempotencyLog.Earlier(keyHash: IdempotencyLog.keyHash(key), step: step))
         }
         return SessionSnapshot(
             id: id, optimizer: optimizer, dtype: dtype, hyperparameters: hyperparameters, step: step, layout: layout,
             params: Array(bytes[payload..<(payload + width)]), bufferNames: bufferNames, buffers: buffers,
             muProduct: header["mu_product"]?.doubleValue,
             createdAt: Timestamp(millisecondsSinceEpoch: Int64(created)), updatedAt: Timestamp(millisecondsSinceEpoch: Int64(updated)),
-            version: 0, lastIdempotency: record, earlierIdempotencyKeys: earlier)
+            version: 0, lastIdempotency: record, earlierIdempotency: earlier)
     }
 }

@@ -20,7 +20,8 @@ struct SessionSnapshot: Sendable {
     /// The session's version when copied: a writer never replaces a newer file with an older one.
     var version: UInt64
     var lastIdempotency: IdempotencyLog.Record?
-    var earlierIdempotencyKeys: [(key: String, step: Int)] = []
+    /// Hashes of earlier steps' keys, oldest first.
+    var earlierIdempotency: [IdempotencyLog.Earlier] = []
 }
 
 extension OptimizerState {
@@ -46,9 +47,13 @@ extension SessionSnapshot {
             guard bytes.count == layout.totalCount * MemoryLayout<S>.size else {
                 throw Problem(422, "invalid-state", "\(what) holds \(bytes.count) bytes, not \(layout.totalCount) \(dtype.rawValue) values")
             }
-            let out = ScalarBuffer<S>(repeating: 0, count: layout.totalCount)
+            let out = ScalarBuffer<S>(uninitializedCount: layout.totalCount)
             bytes.withUnsafeBytes { raw in
+                #if _endian(little)
+                if let source = raw.baseAddress { UnsafeMutableRawPointer(out.base).copyMemory(from: source, byteCount: raw.count) }
+                #else
                 for i in 0..<layout.totalCount { out.base[i] = S.loadLittleEndian(raw.baseAddress! + i * MemoryLayout<S>.size) }
+                #endif
             }
             return out
         }
