@@ -58,6 +58,7 @@ let package = Package(
             ]
         ),
 
+        .testTarget(name: "optdTests", dependencies: ["optd", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "OptdKernels"], swiftSettings: kernelFlags),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
         .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON"]),

@@ -48,13 +48,31 @@ extension OptimizerState: SessionNumbers {
         guard raw.count == layout.totalCount * width else {
             throw Problem(422, "tensor-mismatch", "a raw \(dtype.rawValue) step needs \(layout.totalCount) elements × \(width) bytes = \(layout.totalCount * width) bytes; got \(raw.count)")
         }
-        let gradients: GradientBuffer<Scalar>
-        do { gradients = try GradientBuffer(littleEndian: raw) } catch {
+        #if _endian(little)
+        // The body already holds the values as the kernels read them: step straight from it
+        // (no copy), when it is aligned for the dtype (array storage is 16-byte aligned).
+        if Int(bitPattern: raw.baseAddress) % MemoryLayout<Scalar>.alignment == 0 {
+            let outcome: Result<Void, Problem> = raw.withMemoryRebound(to: Scalar.self) { values in
+                do throws(Problem) {
+                    try apply(gradients(GradientBuffer(unsafeBorrowing: values)))
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return try outcome.get()
+        }
+        #endif
+        try apply(gradients(GradientBuffer(littleEndian: raw)))
+    }
+
+    /// The gradients, or the problem naming the first non-finite one.
+    private func gradients(_ make: @autoclosure () throws(NonFiniteValue) -> GradientBuffer<Scalar>) throws(Problem) -> GradientBuffer<Scalar> {
+        do { return try make() } catch {
             let (tensor, index) = layout.locate(error.index)!
             let label = layout.isSingleArray ? "element \(index)" : "element \(index) of tensor '\(tensor.name)'"
             throw Problem(422, "non-finite-value", "gradient \(label) is not finite (NaN or infinity)")
         }
-        try apply(gradients)
     }
 
     private func apply(_ gradients: GradientBuffer<Scalar>) throws(Problem) {

@@ -19,7 +19,16 @@ public struct GradientBuffer<Scalar: SessionScalar>: @unchecked Sendable {
         self.bounds = scan.bounds
     }
 
-    /// Copies little-endian raw tensors (a request body) and validates them in the same pass.
+    /// Validates values that someone else owns, without copying them (gradients read in place
+    /// from a request body): the caller keeps `values` alive and unchanged while the result lives.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public init(unsafeBorrowing values: UnsafeBufferPointer<Scalar>) throws(NonFiniteValue) {
+        let base = values.baseAddress.map { UnsafeMutablePointer(mutating: $0) } ?? UnsafeMutablePointer(bitPattern: MemoryLayout<Scalar>.alignment)!
+        try self.init(validating: ScalarBuffer(unsafeBorrowing: base, count: values.count))
+    }
+
+    /// Copies little-endian raw tensors (a request body) and validates them.
     /// `bytes.count` must be a multiple of the dtype's width.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)

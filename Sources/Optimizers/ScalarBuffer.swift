@@ -9,6 +9,8 @@ import OptdKernels
 public final class ScalarBuffer<Scalar: SessionScalar>: @unchecked Sendable {
     public let count: Int
     public let base: UnsafeMutablePointer<Scalar>
+    /// False for a view of memory someone else owns (see `init(unsafeBorrowing:count:)`).
+    private let ownsMemory: Bool
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
@@ -28,6 +30,15 @@ public final class ScalarBuffer<Scalar: SessionScalar>: @unchecked Sendable {
         self.count = count
         let raw = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * MemoryLayout<Scalar>.stride, alignment: 64)
         base = raw.bindMemory(to: Scalar.self, capacity: Swift.max(count, 1))
+        ownsMemory = true
+    }
+
+    /// A view of `count` values at `base`, owned elsewhere: the caller keeps them alive and
+    /// unchanged for the view's whole life (used for gradients read straight from a request body).
+    public init(unsafeBorrowing base: UnsafeMutablePointer<Scalar>, count: Int) {
+        self.count = count
+        self.base = base
+        ownsMemory = false
     }
 
     public convenience init(copying values: UnsafeBufferPointer<Scalar>) {
@@ -41,7 +52,7 @@ public final class ScalarBuffer<Scalar: SessionScalar>: @unchecked Sendable {
     }
 
     deinit {
-        UnsafeMutableRawPointer(base).deallocate()
+        if ownsMemory { UnsafeMutableRawPointer(base).deallocate() }
     }
 
     public var buffer: UnsafeMutableBufferPointer<Scalar> { UnsafeMutableBufferPointer(start: base, count: count) }
