@@ -42,7 +42,9 @@ let package = Package(
         // JSON with typed number arrays: parses and writes tensors without boxing each element.
         .target(name: "TensorJSON"),
         // The socket transport: Glibc sockets and Dispatch, driving the codec; knows nothing of optimizers.
-        .target(name: "SocketServer", dependencies: ["HTTP1"]),
+        .target(name: "SocketServer", dependencies: ["HTTP1", "CEpoll"]),
+        // epoll and eventfd for the event loops (Swift's Glibc module does not export them).
+        .target(name: "CEpoll"),
         // The application: routes, the session store, problem documents, metrics.
         .target(
             name: "OptdService",

@@ -1,6 +1,6 @@
 // One client connection: read, parse, dispatch to the handler, write, close.
 
-import Dispatch
+import CEpoll
 import HTTP1
 import Synchronization
 #if canImport(Glibc)
@@ -24,24 +24,24 @@ struct ConnectionContext: Sendable {
 
 /// One accepted socket and the HTTP/1.1 exchange on it.
 ///
-/// Flow: the read source fires → `read` into the reusable buffer (looping while reads fill
-/// it) → `RequestParser.feed` → `next()` until `.needMoreData`; each `.request` goes to the
-/// handler, and the next one is parsed only after `respond` (the response is appended to the
-/// outbound buffer). After the pass, everything staged leaves in one `send`; EAGAIN arms a
-/// write source that resumes the pass. Timeouts come from `ConnectionLifecycle`, fed with the
-/// events here and polled by the server's `LifecycleTicker` through `wakeDeadline`.
+/// Flow: the event loop reports the socket readable → `read` into the reusable buffer (looping
+/// while reads fill it) → `RequestParser.feed` → `next()` until `.needMoreData`; each
+/// `.request` goes to the handler, and the next one is parsed only after `respond` (the
+/// response is appended to the outbound buffer). After the pass, everything staged leaves in
+/// one `send`; EAGAIN adds write interest, and writability resumes the pass. Timeouts come
+/// from `ConnectionLifecycle`, fed with the events here and polled by the server's
+/// `LifecycleTicker` through `wakeDeadline`.
 ///
 /// Closing: a response with `Connection: close` (or after a parse error, or when draining)
 /// is followed by `shutdown(SHUT_WR)` and a short linger that reads and discards until the
 /// peer closes, so unread request bytes cannot turn our close into a reset that destroys
-/// the response. Timeouts, peer resets and forced closes close at once. Either way, both
-/// Dispatch sources are cancelled and the fd is closed exactly once, in the last cancel
-/// handler, after which the connection leaves the registry.
+/// the response. Timeouts, peer resets and forced closes close at once. Either way the fd
+/// leaves the loop and is closed exactly once, after which the connection leaves the registry.
 ///
-/// `@unchecked Sendable`: every mutable property is touched only on `queue`, a serial queue
-/// that also runs both sources' handlers; `start()` runs before any of them can (the read
-/// source is activated last). `wakeDeadline` is an atomic read by the ticker.
-final class Connection: @unchecked Sendable {
+/// `@unchecked Sendable`: every mutable property is touched only on `loop`'s thread, where
+/// events, `start`, late responses, ticks and shutdown all run. `wakeDeadline` is an atomic
+/// read by the ticker.
+final class Connection: EventLoopClient, @unchecked Sendable {
     /// While a request is in the handler (or output is blocked), reading stops once this
     /// many unparsed bytes are buffered.
     static let maxBufferedWhileBusy = 256 * 1024
@@ -50,7 +50,8 @@ final class Connection: @unchecked Sendable {
     /// Staged output above this is flushed before parsing further pipelined requests.
     static let earlyFlushBytes = 256 * 1024
 
-    let queue: DispatchQueue
+    /// The loop whose thread runs everything this connection does.
+    let loop: EventLoop
     /// The instant (CLOCK_MONOTONIC ns) at which this connection wants `tick()`;
     /// `UInt64.max` when no timer runs. Stored after every event, read by the ticker.
     let wakeDeadline = Atomic<UInt64>(.max)
@@ -73,18 +74,17 @@ final class Connection: @unchecked Sendable {
     }
 
     private var stage = Stage.open
-    // These four are mutated in place on every request. They are touched only on `queue`
+    // These four are mutated in place on every request. They are touched only on the loop's thread
     // and never by overlapping accesses, so the runtime exclusivity checks are skipped.
     @exclusivity(unchecked) private var parser: RequestParser
     @exclusivity(unchecked) private var lifecycle: ConnectionLifecycle
     @exclusivity(unchecked) private var readBuffer = ReadBuffer()
     @exclusivity(unchecked) private var output = OutboundBuffer()
-    private var readSource: (any DispatchSourceRead)?
-    private var writeSource: (any DispatchSourceWrite)?
+    /// The loop's registration of `fd`, and the events it is registered for.
+    private var token: UInt64 = 0
+    private var interest: UInt32 = 0
     private var readPaused = false
     private var writeArmed = false
-    /// Sources created and not yet through their cancel handler; the fd closes at zero.
-    private var liveSources = 0
 
     /// The request in the handler, if any.
     private var current: ResponseSlot?
@@ -98,13 +98,10 @@ final class Connection: @unchecked Sendable {
     private var peerClosed = false
     private var lastWriteProgress: UInt64
 
-    init(fd: Int32, context: ConnectionContext) {
+    init(fd: Int32, context: ConnectionContext, loop: EventLoop) {
         self.fd = fd
         self.context = context
-        // The non-overcommit global queue runs at most about one connection per core at a
-        // time: a burst of events does not spawn a thread per connection (the default
-        // overcommit target did, 50+ threads at 32 connections, costing CPU in switches).
-        self.queue = DispatchQueue(label: "optd.connection", target: .global())
+        self.loop = loop
         let now = MonotonicClock.now()
         self.parser = RequestParser(limits: context.limits)
         self.lifecycle = ConnectionLifecycle(configuration: context.lifecycle, now: now)
@@ -115,38 +112,54 @@ final class Connection: @unchecked Sendable {
 
     /// Starts reading. Called once, by the acceptor, before anything else.
     func start() {
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-        source.setEventHandler { self.readable() }
-        source.setCancelHandler { self.sourceCancelled() }
-        readSource = source
-        liveSources = 1
         publishDeadline()
-        source.activate()
+        loop.execute { self.register() }
     }
 
     /// Graceful shutdown: idle connections close now, busy ones after their response.
     func requestShutdown() {
-        queue.async { self.shutdownRequested() }
+        loop.execute { self.shutdownRequested() }
     }
 
     /// Closes now, whatever is in progress (shutdown's grace period has ended).
     func forceClose() {
-        queue.async { self.closeNow() }
+        loop.execute { self.closeNow() }
     }
 
-    // MARK: Events (on `queue`)
+    // MARK: Events (on the loop's thread)
 
-    private func readable() {
+    private static let readEvents = EPOLLIN.rawValue | EPOLLRDHUP.rawValue
+    private static let hangUpEvents = EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue
+
+    private func register() {
+        guard case .open = stage else { return }
+        do throws(SocketError) {
+            token = try loop.register(fd: fd, events: Self.readEvents, client: self)
+            interest = Self.readEvents
+        } catch {
+            context.log?("\(error); closing the connection")
+            closeNow()
+        }
+    }
+
+    func handleEvents(_ events: UInt32) {
+        if events & (Self.readEvents | Self.hangUpEvents) != 0 {
+            readable(hangUp: events & Self.hangUpEvents != 0)
+        }
+        if events & EPOLLOUT.rawValue != 0 {
+            writable()
+        }
+    }
+
+    private func readable(hangUp: Bool) {
         switch stage {
         case .open: break
         case .lingering: discardInput(); return
         case .closed: return
         }
-        // libdispatch reports the bytes available (FIONREAD) as the source's data, and 0 for
-        // EOF or a hang-up (EPOLLHUP: a reset, or the peer's FIN after our own shutdown).
-        // After a hang-up it removes the fd from epoll and no further event comes, so then
-        // read until EOF, EAGAIN or the error rather than stopping at a short read.
-        let toTheEnd = readSource?.data == 0
+        // After a hang-up (the peer's FIN, a reset, or its FIN after our own shutdown) read
+        // until EOF, EAGAIN or the error rather than stopping at a short read.
+        let toTheEnd = hangUp
         var total = 0
         for _ in 0..<Self.maxReadsPerEvent {
             let n = readBuffer.read(from: fd)
@@ -172,7 +185,7 @@ final class Connection: @unchecked Sendable {
     }
 
     private func writable() {
-        guard case .open = stage else { return }
+        guard case .open = stage, writeArmed else { return }
         makeProgress(now: MonotonicClock.now(), bytesRead: 0)
     }
 
@@ -324,34 +337,35 @@ final class Connection: @unchecked Sendable {
     private func armWrite() {
         guard !writeArmed else { return }
         writeArmed = true
-        if let source = writeSource {
-            source.resume()
-            return
-        }
-        let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
-        source.setEventHandler { self.writable() }
-        source.setCancelHandler { self.sourceCancelled() }
-        writeSource = source
-        liveSources += 1
-        source.activate()
+        updateInterest()
     }
 
     private func disarmWrite() {
         guard writeArmed else { return }
         writeArmed = false
-        writeSource?.suspend()
+        updateInterest()
+    }
+
+    /// Registers with the loop for what is wanted now: reading unless paused, writing while
+    /// output is blocked. One `epoll_ctl`, only when that changes.
+    private func updateInterest() {
+        guard token != 0 else { return }  // not registered yet, or closed
+        let wanted = (readPaused ? 0 : Self.readEvents) | (writeArmed ? EPOLLOUT.rawValue : 0)
+        guard wanted != interest else { return }
+        interest = wanted
+        loop.modify(fd: fd, token: token, events: wanted)
     }
 
     // MARK: Reading interest
 
-    /// Stops the read source after EOF (it would fire forever) or while busy with a full
-    /// buffer; restarts it when neither holds.
+    /// Stops reading after EOF (level-triggered readiness would report it forever) or while
+    /// busy with a full buffer; reads again when neither holds.
     private func updateReadInterest() {
         let busy = current != nil || output.isBlocked || closeAfterFlush
         let pause = peerClosed || (busy && parser.bufferedByteCount >= Self.maxBufferedWhileBusy)
-        guard pause != readPaused, let source = readSource else { return }
+        guard pause != readPaused else { return }
         readPaused = pause
-        if pause { source.suspend() } else { source.resume() }
+        updateInterest()
     }
 
     // MARK: Timers
@@ -385,11 +399,9 @@ final class Connection: @unchecked Sendable {
         _ = Glibc.shutdown(fd, Int32(SHUT_WR))
         stage = .lingering(until: now &+ context.lingerNanos)
         output.removeAll()
-        disarmWrite()
-        if readPaused, let source = readSource {
-            readPaused = false
-            source.resume()
-        }
+        writeArmed = false
+        readPaused = false
+        updateInterest()
         publishDeadline()
     }
 
@@ -409,7 +421,7 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    /// Stops everything. The fd is closed by the last source's cancel handler.
+    /// Stops everything: the fd leaves the loop and is closed, and the connection leaves the registry.
     private func closeNow() {
         if case .closed = stage { return }
         stage = .closed
@@ -417,31 +429,12 @@ final class Connection: @unchecked Sendable {
         current = nil  // a late response finds the stage closed and is dropped
         output.removeAll()
         parser = RequestParser(limits: context.limits)  // releases buffered bytes now
-        // A suspended source must be resumed before it can finish cancelling.
-        if let source = readSource {
-            if readPaused {
-                readPaused = false
-                source.resume()
-            }
-            source.cancel()
+        if token != 0 {
+            loop.deregister(fd: fd, token: token)
+            token = 0
         }
-        if let source = writeSource {
-            if !writeArmed {
-                writeArmed = true
-                source.resume()
-            }
-            source.cancel()
-        }
-    }
-
-    private func sourceCancelled() {
-        liveSources -= 1
-        guard liveSources == 0 else { return }
         close(fd)
         readBuffer.deallocate()
-        // Break the source → handler → connection cycles.
-        readSource = nil
-        writeSource = nil
         context.registry.remove(self)
     }
 }

@@ -44,7 +44,7 @@ final class ConnectionRegistry: Sendable {
 
     /// The connections whose published deadline is at or before `now`. The scan is a
     /// relaxed atomic load per connection, so thousands of idle connections cost
-    /// microseconds per tick and only the due ones get a hop onto their queue.
+    /// microseconds per tick and only the due ones get a hop onto their loop.
     func due(at now: UInt64) -> [Connection] {
         state.withLock { state in
             var due: [Connection] = []

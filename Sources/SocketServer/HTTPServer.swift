@@ -9,15 +9,16 @@ import Glibc
 import Musl
 #endif
 
-/// An HTTP/1.1 server on Glibc sockets and Dispatch.
+/// An HTTP/1.1 server on Glibc sockets, epoll and Dispatch.
 ///
 ///     let server = HTTPServer(configuration: ServerConfiguration(port: 0), handler: handler)
 ///     let port = try server.start()
 ///     ...
 ///     await server.shutdown(gracePeriod: .seconds(5))
 ///
-/// Threads: one serial queue for accepting and the timeout ticker, and one serial queue per
-/// connection on which its handler calls are made. Nothing else runs per request.
+/// Threads: one serial queue for accepting and the timeout ticker, and `eventLoops` event-loop
+/// threads (one per core by default) that each run their share of the connections: reads,
+/// parsing, the handler's `handle` call and writes. Nothing else runs per request.
 public final class HTTPServer: Sendable {
     /// How long a connection that is closing after its last response keeps discarding
     /// input while waiting for the peer to close (see `Connection`).
@@ -32,7 +33,7 @@ public final class HTTPServer: Sendable {
 
     private enum State {
         case idle
-        case running(Acceptor, LifecycleTicker)
+        case running(Acceptor, LifecycleTicker, EventLoopGroup)
         case stopped
     }
 
@@ -61,18 +62,20 @@ public final class HTTPServer: Sendable {
                 throw SocketError(operation: "start (the server was already started)", code: 0)
             }
             Posix.ignoreSIGPIPE()
+            let loops = try EventLoopGroup(count: configuration.eventLoops)
             let socket = try ListeningSocket(
                 host: configuration.host, port: configuration.port, backlog: configuration.backlog)
             let context = self.context
             let maxConnections = max(configuration.maxConnections, 0)
             let acceptor = Acceptor(socket: socket, queue: queue, log: context.log) { fd in
-                Self.accepted(fd, context: context, maxConnections: maxConnections)
+                Self.accepted(fd, context: context, maxConnections: maxConnections, loop: loops.pick())
             }
             let ticker = LifecycleTicker(
                 interval: LifecycleTicker.interval(for: configuration.lifecycle), queue: queue, registry: registry)
+            loops.start()
             ticker.start()
             acceptor.start()
-            state = .running(acceptor, ticker)
+            state = .running(acceptor, ticker, loops)
             return socket.port
         }
     }
@@ -83,9 +86,9 @@ public final class HTTPServer: Sendable {
     /// then those connections close. After `gracePeriod` whatever is left is closed.
     /// Returns when every connection is closed. Calling it again just waits the same way.
     public func shutdown(gracePeriod: Duration) async {
-        let running: (Acceptor, LifecycleTicker)? = state.withLock { state in
+        let running: (Acceptor, LifecycleTicker, EventLoopGroup)? = state.withLock { state in
             defer { state = .stopped }
-            if case .running(let acceptor, let ticker) = state { return (acceptor, ticker) }
+            if case .running(let acceptor, let ticker, let loops) = state { return (acceptor, ticker, loops) }
             return nil
         }
         let acceptor = running?.0
@@ -108,18 +111,22 @@ public final class HTTPServer: Sendable {
             await Self.pause()
         }
         running?.1.stop()
+        if let loops = running?.2 {
+            loops.stop()
+            while !loops.loops.allSatisfy({ $0.hasExited }) { await Self.pause() }
+        }
     }
 
     // MARK: Accepting
 
     /// Runs on the server queue for every accepted fd.
-    private static func accepted(_ fd: Int32, context: ConnectionContext, maxConnections: Int) {
+    private static func accepted(_ fd: Int32, context: ConnectionContext, maxConnections: Int, loop: EventLoop) {
         if context.registry.count >= maxConnections {
             rejectOverCapacity(fd)
             return
         }
         Posix.setNoDelay(fd)
-        let connection = Connection(fd: fd, context: context)
+        let connection = Connection(fd: fd, context: context, loop: loop)
         let admitted = context.registry.add(connection)
         connection.start()
         if !admitted {

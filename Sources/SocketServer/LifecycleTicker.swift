@@ -7,7 +7,7 @@ import HTTP1
 /// keep-alive connections a timer each would cost a kernel timer and a source each, and
 /// re-arming on every request. Instead each connection publishes its next deadline in an
 /// atomic (`Connection.wakeDeadline`, a relaxed store per event) and this timer, every
-/// `interval`, hops onto the queue of only those connections whose deadline has passed;
+/// `interval`, hops onto the loop of only those connections whose deadline has passed;
 /// each then re-checks its `ConnectionLifecycle` with the current instant and closes if due.
 /// A timeout therefore fires between `timeout` and `timeout + interval` late.
 ///
@@ -29,7 +29,7 @@ final class LifecycleTicker: @unchecked Sendable {
             deadline: .now() + .nanoseconds(nanos), repeating: .nanoseconds(nanos), leeway: .nanoseconds(nanos / 4))
         source.setEventHandler {
             for connection in registry.due(at: MonotonicClock.now()) {
-                connection.queue.async { connection.tick() }
+                connection.loop.execute { connection.tick() }
             }
         }
     }

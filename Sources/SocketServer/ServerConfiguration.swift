@@ -1,6 +1,9 @@
 // Where to listen and how much to allow, with documented defaults.
 
 import HTTP1
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Configuration of an `HTTPServer`. Every property has a default; `ServerConfiguration()`
 /// listens on 0.0.0.0:8080.
@@ -25,6 +28,8 @@ public struct ServerConfiguration: Sendable {
     public var maxConnections: Int
     /// `listen(2)` backlog; default 512 (the kernel caps it at `net.core.somaxconn`).
     public var backlog: Int
+    /// Event-loop threads the connections are spread over; default one per online core.
+    public var eventLoops: Int
 
     public init(
         host: String = "0.0.0.0",
@@ -32,7 +37,8 @@ public struct ServerConfiguration: Sendable {
         limits: HTTPLimits = .default,
         lifecycle: ConnectionLifecycle.Configuration = ConnectionLifecycle.Configuration(),
         maxConnections: Int = 1024,
-        backlog: Int = 512
+        backlog: Int = 512,
+        eventLoops: Int = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     ) {
         self.host = host
         self.port = port
@@ -40,5 +46,6 @@ public struct ServerConfiguration: Sendable {
         self.lifecycle = lifecycle
         self.maxConnections = maxConnections
         self.backlog = backlog
+        self.eventLoops = max(1, eventLoops)
     }
 }
