@@ -37,3 +37,31 @@ void cbaseline_adamw_f64(double *restrict p, const double *restrict g, double *r
         p[i] = p[i] * decay - step_size * mi / (sqrt(vi) / bc2_sqrt + eps);
     }
 }
+
+// The memory ceiling of an access pattern: the same streams as a kernel with `nstate` state
+// buffers (reads p, g and each s_k; writes p and each s_k) and one multiply-add per value.
+// One loop per arity, so that each vectorises like the AdamW loop.
+#define STREAMS_LOOP(T)                                                                     \
+    switch (nstate) {                                                                       \
+    case 0: for (long i = begin; i < end; i++) { p[i] -= c * g[i]; } break;                 \
+    case 1: for (long i = begin; i < end; i++) {                                            \
+                const T a = s0[i] * c + g[i]; s0[i] = a; p[i] -= c * a; } break;            \
+    case 2: for (long i = begin; i < end; i++) {                                            \
+                const T a = s0[i] * c + g[i], b = s1[i] * c + g[i];                         \
+                s0[i] = a; s1[i] = b; p[i] -= c * (a + b); } break;                         \
+    default: for (long i = begin; i < end; i++) {                                           \
+                const T a = s0[i] * c + g[i], b = s1[i] * c + g[i], d = s2[i] * c + g[i];   \
+                s0[i] = a; s1[i] = b; s2[i] = d; p[i] -= c * (a + b + d); } break;          \
+    }
+
+void cbaseline_streams_f32(float *restrict p, const float *restrict g, float *restrict s0, float *restrict s1,
+                           float *restrict s2, int nstate, long begin, long end) {
+    const float c = 1e-3f;
+    STREAMS_LOOP(float)
+}
+
+void cbaseline_streams_f64(double *restrict p, const double *restrict g, double *restrict s0, double *restrict s1,
+                           double *restrict s2, int nstate, long begin, long end) {
+    const double c = 1e-3;
+    STREAMS_LOOP(double)
+}

@@ -63,6 +63,40 @@ struct CAdamWCall: @unchecked Sendable {
     }
 }
 
+/// A C loop with the same memory streams as a configuration (see `cbaseline_streams_f32`), on
+/// its own buffers, split over `threads` like a sweep: the ceiling for that access pattern.
+final class CStreamsLoop<S: SessionScalar>: @unchecked Sendable {
+    let stateCount: Int
+    let params: ScalarBuffer<S>, gradients: ScalarBuffer<S>
+    let state: [ScalarBuffer<S>]
+    let ranges: [Range<Int>]
+
+    init(_ data: TestData<S>, stateCount: Int, threads: Int) {
+        self.stateCount = stateCount
+        params = data.params.copy()
+        gradients = data.gradients.values.copy()
+        state = (0..<3).map { _ in ScalarBuffer(repeating: 0, count: data.count) }
+        ranges = splitLikeStepEngine(data.count, threads: threads)
+    }
+
+    func step() {
+        if ranges.count == 1 { return run(ranges[0]) }
+        let ranges = self.ranges
+        DispatchQueue.concurrentPerform(iterations: ranges.count) { self.run(ranges[$0]) }
+    }
+
+    private func run(_ range: Range<Int>) {
+        let lo = range.lowerBound, hi = range.upperBound, n = Int32(stateCount)
+        if S.self == Float.self {
+            func f(_ b: ScalarBuffer<S>) -> UnsafeMutablePointer<Float> { UnsafeMutableRawPointer(b.base).assumingMemoryBound(to: Float.self) }
+            cbaseline_streams_f32(f(params), f(gradients), f(state[0]), f(state[1]), f(state[2]), n, lo, hi)
+        } else {
+            func d(_ b: ScalarBuffer<S>) -> UnsafeMutablePointer<Double> { UnsafeMutableRawPointer(b.base).assumingMemoryBound(to: Double.self) }
+            cbaseline_streams_f64(d(params), d(gradients), d(state[0]), d(state[1]), d(state[2]), n, lo, hi)
+        }
+    }
+}
+
 /// `StepEngine.pieces`: one range per thread, cut on 64-element boundaries; no split below 2^16.
 func splitLikeStepEngine(_ count: Int, threads: Int) -> [Range<Int>] {
     guard threads > 1, count >= 1 << 16 else { return [0..<count] }

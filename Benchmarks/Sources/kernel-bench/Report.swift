@@ -13,6 +13,8 @@ struct Row {
     let bytesPerElement: Int
     /// The C AdamW loop's effective bandwidth for the same dtype, size and threads (GB/s).
     let cGigabytesPerSecond: Double
+    /// A C loop with the same memory streams, same dtype, size and threads (GB/s at the same B/elem).
+    let streamsGigabytesPerSecond: Double
     /// "proven", "careful" or "mixed k/n" (see `SwiftSession.path`).
     let path: String
     /// Timed steps the median is over.
@@ -20,6 +22,7 @@ struct Row {
 
     var gigabytesPerSecond: Double { effectiveBandwidth(bytesPerElement, elements, secondsPerStep) }
     var ratioToC: Double { gigabytesPerSecond / cGigabytesPerSecond }
+    var ratioToStreams: Double { gigabytesPerSecond / streamsGigabytesPerSecond }
 }
 
 /// Prints tables row by row, as aligned text or as markdown.
@@ -53,12 +56,14 @@ struct TablePrinter {
 let mainTable: [(title: String, width: Int)] = [
     ("optimizer", 25), ("dtype", 7), ("elements", 8), ("threads", 7), ("isa", 8), ("ms/step", 8),
     ("GB/s", 6), ("B/elem", 6), ("C AdamW GB/s", 12), ("vs C", 5), ("path", 8), ("steps", 5),
+    ("C streams GB/s", 14), ("vs streams", 10),
 ]
 
 func mainTableCells(_ row: Row) -> [String] {
     [row.optimizer, row.dtype, formatCount(row.elements), "\(row.threads)", row.isa,
      fixed(row.secondsPerStep * 1e3, 2), fixed(row.gigabytesPerSecond, 1), "\(row.bytesPerElement)",
-     fixed(row.cGigabytesPerSecond, 1), fixed(row.ratioToC, 2), row.path, "\(row.steps)"]
+     fixed(row.cGigabytesPerSecond, 1), fixed(row.ratioToC, 2), row.path, "\(row.steps)",
+     fixed(row.streamsGigabytesPerSecond, 1), fixed(row.ratioToStreams, 2)]
 }
 
 /// The ratio to C of every configuration at one dtype and size: one column per isa × threads.
@@ -77,6 +82,15 @@ func printRatioSummary(_ rows: [Row], dtype: String, elements: Int, target: Doub
         table.line([name] + keys.map { key in
             guard let row = selected.first(where: { $0.optimizer == name && "\($0.isa) \($0.threads)T" == key }) else { return "-" }
             return fixed(row.ratioToC, 2) + (row.ratioToC < target && row.path != "careful" ? "*" : "")
+        })
+    }
+    print("\nRatio to a C loop with the same memory streams, \(dtype), \(formatCount(elements)) elements:\n")
+    let streams = TablePrinter(columns: [("optimizer", 25)] + keys.map { ($0, max(11, $0.count)) }, markdown: markdown)
+    streams.header()
+    for name in names {
+        streams.line([name] + keys.map { key in
+            guard let row = selected.first(where: { $0.optimizer == name && "\($0.isa) \($0.threads)T" == key }) else { return "-" }
+            return fixed(row.ratioToStreams, 2)
         })
     }
 }

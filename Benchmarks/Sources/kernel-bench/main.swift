@@ -18,7 +18,8 @@ let budget = options.quick ? 1.5 : 4.0
 
 print("kernel-bench: \(machineDescription()); instruction sets: \(sweepers.map(\.name).joined(separator: ", "))")
 print("time/step = median of the measured steps after warm-up; GB/s = B/elem x elements / time;")
-print("vs C = GB/s / the C AdamW loop's GB/s (same dtype, size and threads, this run)\n")
+print("vs C = GB/s / the C AdamW loop's GB/s (same dtype, size and threads, this run);")
+print("vs streams = GB/s / the GB/s of a C loop with the same memory streams (the ceiling for the access pattern)\n")
 
 /// Measures every configuration for one dtype and size, printing rows as they come. Each
 /// configuration is timed round-robin with the C loop (and the portable and AVX2 sessions
@@ -33,17 +34,20 @@ func measure<S: SessionScalar>(_: S.Type, elements: Int, table: TablePrinter) ->
         var cSeconds: [Double] = []
         for config in configs {
             let c = CAdamWLoop(data, threads: threads)
+            let streams = CStreamsLoop(data, stateCount: config.stateCount, threads: threads)
             let sessions = sweepers.map { SwiftSession(config, data, sweeper: $0, threads: threads) }
-            let (seconds, rounds) = roundRobinMedians(repetitions, budget: budget, [c.step] + sessions.map { $0.step })
+            let (seconds, rounds) = roundRobinMedians(repetitions, budget: budget, [c.step, streams.step] + sessions.map { $0.step })
             cSeconds.append(seconds[0])
-            for (session, sessionSeconds) in zip(sessions, seconds.dropFirst()) {
+            let bytes = config.bytesPerElement(width: MemoryLayout<S>.size)
+            for (session, sessionSeconds) in zip(sessions, seconds.dropFirst(2)) {
                 if (session.path == "careful") != config.careful {
                     print("warning: \(config.name) \(session.isa) took the \(session.path) path")
                 }
                 let row = Row(optimizer: config.name, dtype: dtype, elements: elements, threads: threads,
                               isa: session.isa, secondsPerStep: sessionSeconds,
-                              bytesPerElement: config.bytesPerElement(width: MemoryLayout<S>.size),
+                              bytesPerElement: bytes,
                               cGigabytesPerSecond: effectiveBandwidth(CAdamWLoop<S>.bytesPerElement, elements, seconds[0]),
+                              streamsGigabytesPerSecond: effectiveBandwidth(bytes, elements, seconds[1]),
                               path: session.path, steps: rounds)
                 table.line(mainTableCells(row))
                 rows.append(row)
@@ -53,7 +57,7 @@ func measure<S: SessionScalar>(_: S.Type, elements: Int, table: TablePrinter) ->
         // The C loop ran alongside every configuration: its median over all of them.
         let typical = median(cSeconds), bytes = CAdamWLoop<S>.bytesPerElement
         table.line(["C AdamW loop (-O3, sse2)", dtype, formatCount(elements), "\(threads)", "c", fixed(typical * 1e3, 2),
-                    fixed(effectiveBandwidth(bytes, elements, typical), 1), "\(bytes)", "-", "1.00", "-", "-"])
+                    fixed(effectiveBandwidth(bytes, elements, typical), 1), "\(bytes)", "-", "1.00", "-", "-", "-", "-"])
     }
     let overhead = Overhead(dtype: dtype, elements: elements, validationSeconds: timeGradientValidation(data),
                             creationSeconds: median(creations))
@@ -85,8 +89,8 @@ for dtype in options.dtypes {
 printOverheads(overheads, markdown: options.markdown)
 let short = rows.filter { $0.ratioToC < target && $0.path != "careful" && $0.dtype == "float32" && $0.elements == options.sizes.max() }
 if !short.isEmpty {
-    print("\nBelow \(fixed(target, 2))x the C loop (float32, \(formatCount(options.sizes.max()!))): "
-          + short.map { "\($0.optimizer) \($0.isa) \($0.threads)T (\(fixed($0.ratioToC, 2)))" }.joined(separator: ", "))
+    print("\nBelow \(fixed(target, 2))x the C AdamW loop (float32, \(formatCount(options.sizes.max()!))), with the ratio to the C loop of the same streams: "
+          + short.map { "\($0.optimizer) \($0.isa) \($0.threads)T (\(fixed($0.ratioToC, 2)); \(fixed($0.ratioToStreams, 2)) of its streams)" }.joined(separator: ", "))
 }
 
 if options.torch && options.dtypes.contains("float32") && configs.contains(where: { $0.name == "adamw" }) {

@@ -18,4 +18,10 @@ void cbaseline_adamw_f32(float *p, const float *g, float *m, float *v,
 void cbaseline_adamw_f64(double *p, const double *g, double *m, double *v,
                          long begin, long end, const cbaseline_adamw_step *step);
 
+/// The memory ceiling of a kernel's access pattern: over [begin, end), reads p, g and the
+/// first `nstate` (0...3) state buffers, writes p and those buffers, with one multiply-add
+/// per value. A kernel with the same streams cannot move its bytes faster than this.
+void cbaseline_streams_f32(float *p, const float *g, float *s0, float *s1, float *s2, int nstate, long begin, long end);
+void cbaseline_streams_f64(double *p, const double *g, double *s0, double *s1, double *s2, int nstate, long begin, long end);
+
 #endif
