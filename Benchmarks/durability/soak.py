@@ -6,7 +6,7 @@ and the server's RSS (VmRSS from /proc/PID/status) sampled every 10 s: first, la
 growth after the warm-up.
 
 Every step carries an Idempotency-Key (as the Python client sends), unless --no-keys. optd
-remembers the keys of each session's last 4096 steps, so RSS grows until every session has made
+remembers (hashes of) the keys of each session's last 1024 steps, so RSS grows until every session has made
 that many steps: the warm-up lasts --warmup seconds (default a fifth of the run, at most 120 s)
 and, with keys, until then. Growth is judged from the first sample after the warm-up to the end.
 
@@ -51,7 +51,7 @@ OPTIMIZERS: List[Tuple[str, Dict[str, Any]]] = [
     ("nadam", {"variant": "seed"}), ("nadam", {"variant": "pytorch"}), ("nadam", {"variant": "optax"}),
 ]
 SIZES = [16, 100, 1000, 4096, 10000]
-KEY_HISTORY = 4096   # keys of earlier steps optd remembers per session (IdempotencyLog.history)
+KEY_HISTORY = 1024   # keys of earlier steps optd remembers per session (IdempotencyLog.history)
 WIRE = {"float32": "<f4", "float64": "<f8"}
 
 
@@ -233,7 +233,7 @@ def main() -> int:
           f"max {latencies.max():.1f} ms; reconnects {reconnects}; errors {len(errors)}")
     growth_failed = False
     # Warm-up: --warmup seconds, and (with keys) until every session's idempotency log is full:
-    # optd remembers the keys of a session's last 4096 steps, which is bounded, expected growth.
+    # optd remembers hashes of the keys of a session's last 1024 steps (16 bytes each): bounded, expected growth.
     least = 0 if args.no_keys else KEY_HISTORY + 1
     rss_samples = [(t, r, fewest) for t, r, _, fewest in samples if r is not None]
     if rss_samples:

@@ -10,7 +10,7 @@
               fsynced. Its cost grows with the session's size and with the disk's fsync latency.
 
 With --keys every step carries an Idempotency-Key, as the Python client sends: a session
-remembers the keys of its last 4096 steps and its file holds them, so a saved (and, with
+remembers hashes of the keys of its last 1024 steps and its file holds them, so a saved (and, with
 --sync-steps, every) write carries them too.
 
 Each mode is compared with memory-only measured in the same run: the three servers run side by
@@ -105,8 +105,8 @@ def main() -> int:
     parser.add_argument("--max-steps", type=int, default=20000, help="at most this many steps per turn")
     parser.add_argument("--warmup", type=int, default=5, help="unmeasured steps first")
     parser.add_argument("--keys", action="store_true",
-                        help="send an Idempotency-Key with every step, as the Python client does (use --warmup 4100 "
-                             "for the steady state: a session keeps, and its file holds, the keys of its last 4096 steps)")
+                        help="send an Idempotency-Key with every step, as the Python client does (use --warmup 1030 "
+                             "for the steady state: a session keeps, and its file holds, hashes of the keys of its last 1024 steps)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 

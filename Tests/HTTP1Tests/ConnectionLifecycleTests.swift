@@ -132,6 +132,17 @@ private let s: UInt64 = 1_000_000_000  // one second in nanoseconds
         #expect(c.tick(now: 11 * s) == .close(.headerTimeout))
     }
 
+    // Found by fuzzing: a shutdown arriving after the head's deadline had passed (before the
+    // ticker noticed) answered closeAfterResponse, leaving a deadline in the past.
+    @Test func shutdownAfterAnExpiredDeadlineClosesWithThatTimeout() {
+        var c = ConnectionLifecycle(now: 0)
+        _ = c.bytesReceived(now: 1 * s, count: 10, phaseAfter: .head)
+        #expect(c.shutdownRequested(now: 12 * s) == .close(.headerTimeout))
+        #expect(c.isClosed)
+        var idle = ConnectionLifecycle(now: 0)
+        #expect(idle.shutdownRequested(now: 61 * s) == .close(.idleTimeout))
+    }
+
     @Test func responseWithoutKeepAliveCloses() {
         var c = ConnectionLifecycle(now: 0)
         _ = c.requestDispatched(now: 0)

@@ -78,6 +78,15 @@ import HTTP1
         #expect(line.hasPrefix("HTTP/1.1 \(code) \(phrase)\r\n"))
     }
 
+    // Found by fuzzing: status 0 was written as 500 but framed by 0's rules (no
+    // Content-Length), so the client could not tell where the body ended.
+    @Test(arguments: [0, 1, 99, 1000, -5])
+    func outOfRangeStatusIsA500WithItsLength(status: Int) {
+        let r = HTTPResponse(status: status, body: bytes("oops"))
+        #expect(String(decoding: r.serialized(keepAlive: true), as: UTF8.self)
+            == "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\noops")
+    }
+
     @Test func unknownStatusGetsClassPhrase() {
         #expect(HTTPStatus.reasonPhrase(299) == "Success")
         #expect(HTTPStatus.reasonPhrase(499) == "Client Error")
