@@ -9,13 +9,13 @@ After each restart, for every session ever created:
 - step_loaded <= last acknowledged + 1 (the step in flight may have landed);
 - without --sync-steps: step_loaded >= the last step acknowledged at or before
   kill_time - save_interval - slack (background saves every save_interval);
-  the slack is 1.7 s, not 0.5 s. The saver sleeps save_interval *after* each pass, and a pass
-  visits the changed sessions one by one (an actor hop each, among the steps) and writes them one
-  by one (temporary file, fsync, rename, directory fsync: ~11 ms each on this disk), so a step can
-  wait save_interval plus up to two passes. Measured with save_interval 0.3 s and 10 sessions
-  stepped by 2-4 threads, the oldest acknowledged step lost to a kill was 0.37 s old on an idle
-  2-core machine, up to 1.2 s with a CPU hog beside it (2.2 s once). To keep the floor from
-  being vacuous, the default-mode cycles stream for 0.3-3.5 s before each kill;
+  the slack is the duration of one save pass: passes start every save_interval (from the start
+  of the previous one) and write up to 16 sessions at once, each a crash-safe write (temporary
+  file, fsync, rename, directory fsync: ~11 ms on this disk). Measured with save_interval 0.3 s
+  and 10 sessions stepped by 2-4 threads, the oldest acknowledged step lost to a kill was
+  0.30 s old on an idle 2-core machine (twice), and 1.66 s while another process wrote 5 GB to
+  the same disk (fsync then stalls); the slack of 1.0 s leaves room for a busy CI disk. To keep
+  the floor from being vacuous, the default-mode cycles stream for 0.3-3.5 s before each kill;
 - with --sync-steps: step_loaded >= last acknowledged;
 - sgd: params == step_loaded (state and step are saved together).
 """
@@ -37,7 +37,7 @@ import pytest
 from durability_harness import Client, Launcher, Optd, corrupt_files
 
 SAVE_INTERVAL = 0.3   # seconds, --save-interval
-SLACK = 1.7           # seconds allowed beyond one save interval (the passes' own duration; see above)
+SLACK = 1.0           # seconds allowed beyond one save interval (one pass's own duration; see above)
 WIRE = {"float32": "<f4", "float64": "<f8"}
 
 
