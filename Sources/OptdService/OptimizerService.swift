@@ -248,7 +248,7 @@ public final class OptimizerService: HTTPHandler {
             return HTTPResponse(status: 204)
         case .step(let id):
             let session = try await lookup(id)
-            let input = try stepInput(request)
+            let input = try stepInput(request, elements: session.layout.totalCount)
             let response = try await session.step(input).get()
             if response.headers["Idempotent-Replayed"] == nil { metrics.recordStep(optimizer: session.optimizer.rawValue) }
             return response
@@ -262,14 +262,20 @@ public final class OptimizerService: HTTPHandler {
         return session
     }
 
-    private func jsonBody(_ request: HTTPRequest) throws(Problem) -> JSONValue {
+    private func jsonBody(_ request: HTTPRequest, limits: JSONLimits = JSONLimits()) throws(Problem) -> JSONValue {
         guard BodyFormat.of(contentType: request.headers["Content-Type"]) == .json else {
             throw Problem(415, "unsupported-media-type", "send the body as Content-Type: application/json (got \(request.headers["Content-Type"] ?? "none"))")
         }
-        do { return try JSONParser.parse(request.body) } catch { throw Problem.malformedJSON(error) }
+        do { return try JSONParser.parse(request.body, limits: limits) } catch {
+            if error.arrayTooLong { throw Problem(422, "array-too-long", error.message) }
+            throw Problem.malformedJSON(error)
+        }
     }
 
-    private func stepInput(_ request: HTTPRequest) throws(Problem) -> StepInput {
+    /// A step's body, headers and reply format. No array of a JSON body may hold more than the
+    /// session's `elements`: the parser stops there, so a step cannot make optd allocate more
+    /// than the session's own size for its numbers, whatever the body holds.
+    private func stepInput(_ request: HTTPRequest, elements: Int) throws(Problem) -> StepInput {
         let contentType = request.headers["Content-Type"]
         guard let format = BodyFormat.of(contentType: contentType) else {
             throw Problem(415, "unsupported-media-type", "a step body is application/json or application/octet-stream (got \(contentType ?? "none"))")
@@ -279,7 +285,14 @@ public final class OptimizerService: HTTPHandler {
         case .raw:
             body = .raw(request.body)
         case .json:
-            let value = try jsonBody(request)
+            let value: JSONValue
+            do throws(Problem) {
+                value = try jsonBody(request, limits: JSONLimits(maxArrayElements: elements))
+            } catch where error.slug == "array-too-long" {
+                // The body's arrays are the gradient tensors: blame them.
+                throw Problem(422, "tensor-mismatch", "an array in the body holds more elements than the session's \(elements) parameters (\(error.detail))",
+                              field: "/gradients")
+            }
             guard case .object(let object) = value else { throw Problem.invalid("", "the body must be a JSON object {\"gradients\": …}") }
             for key in object.keys where key != "gradients" {
                 throw Problem.invalid(jsonPointer([key]), "unknown field '\(key)'; a step body has only gradients")

@@ -4,10 +4,15 @@ public struct JSONLimits: Sendable, Equatable {
     public var maxDepth: Int
     /// Maximum length of one string (member names included), in UTF-8 bytes after unescaping.
     public var maxStringBytes: Int
+    /// Maximum elements of any one array. A caller that knows how long its arrays can be (a
+    /// step's gradients cannot outnumber the session's parameters) sets it, so that a body
+    /// cannot make the parser allocate more than that, and a too-long array fails early.
+    public var maxArrayElements: Int
 
-    /// Limits with the defaults: depth 64, strings up to 1 MiB.
-    public init(maxDepth: Int = 64, maxStringBytes: Int = 1 << 20) {
+    /// Limits with the defaults: depth 64, strings up to 1 MiB, arrays unbounded (but for the input's length).
+    public init(maxDepth: Int = 64, maxStringBytes: Int = 1 << 20, maxArrayElements: Int = .max) {
         self.maxDepth = maxDepth
         self.maxStringBytes = maxStringBytes
+        self.maxArrayElements = maxArrayElements
     }
 }

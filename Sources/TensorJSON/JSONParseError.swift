@@ -8,11 +8,14 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
     public var offset: Int
     /// A short human-readable sentence.
     public var message: String
+    /// True when an array exceeded `JSONLimits.maxArrayElements` (the text may be valid JSON).
+    public var arrayTooLong: Bool
 
     /// An error at `offset` with `message`.
-    public init(offset: Int, message: String) {
+    public init(offset: Int, message: String, arrayTooLong: Bool = false) {
         self.offset = offset
         self.message = message
+        self.arrayTooLong = arrayTooLong
     }
 
     /// The message.

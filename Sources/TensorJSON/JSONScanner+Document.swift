@@ -93,6 +93,7 @@ extension JSONScanner {
                     value = .object(objects.removeLast().object)
                 } else {
                     arrays[arrays.count - 1].append(value)
+                    if arrays[arrays.count - 1].count > limits.maxArrayElements { throw arrayTooLong(at: pos) }
                     if c == UInt8(ascii: ",") {
                         pos += 1
                         skipWhitespace()

@@ -23,6 +23,7 @@ extension JSONScanner {
                 overrides[doubles.count] = SlowDecimal.float(bytes(from: start, to: pos))
             }
             doubles.append(d)
+            if doubles.count > limits.maxArrayElements { throw arrayTooLong(at: start) }
             skipWhitespace()
             let c = byte(at: pos)
             if c == UInt8(ascii: ",") {
@@ -39,6 +40,13 @@ extension JSONScanner {
             }
             throw unexpected(at: pos, expected: "',' or ']' after an array element")
         }
+    }
+
+    /// The error for the element at `offset`, one past `JSONLimits.maxArrayElements`.
+    func arrayTooLong(at offset: Int) -> JSONParseError {
+        var error = failure(at: offset, "array too long", "arrays are limited to \(limits.maxArrayElements) elements here")
+        error.arrayTooLong = true
+        return error
     }
 
     /// The error for a `,` followed by the closing bracket or brace at `offset`.

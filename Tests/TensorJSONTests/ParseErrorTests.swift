@@ -164,6 +164,19 @@ import Testing
         expectError("\"ééé\"", at: 0, "string too long", limits: limits)
     }
 
+    @Test func arrayLengthLimit() {
+        let limits = JSONLimits(maxArrayElements: 3)
+        #expect((try? JSONParser.parse("[1,2,3]", limits: limits))?.numbersValue?.doubles == [1, 2, 3])
+        #expect((try? JSONParser.parse(#"{"a":[1,2,3],"b":[[],{},"x"]}"#, limits: limits)) != nil)
+        expectError("[1,2,3,4]", at: 7, "array too long at byte 7: arrays are limited to 3 elements here", limits: limits)
+        expectError("[1, 2, 3,  4.5e1]", at: 11, "array too long", limits: limits)
+        expectError(#"[[],[],[],[]]"#, at: 12, "array too long", limits: limits)
+        expectError(#"[1,2,"x",null]"#, at: 13, "array too long", limits: limits)
+        expectError(#"{"a":[0,[1,2,3,4]]}"#, at: 15, "array too long", limits: limits)
+        #expect(parseError(Array("[1,2,3,4]".utf8), limits: limits)?.arrayTooLong == true)
+        #expect(parseError(Array("[1,2,".utf8), limits: limits)?.arrayTooLong == false)
+    }
+
     @Test func errorIsAnErrorWithItsMessage() {
         let error: any Error = JSONParseError(offset: 3, message: "m")
         #expect((error as? JSONParseError)?.description == "m")
