@@ -7,6 +7,9 @@
 //  - on failure: the error offset lies within the input (0...count) and the message names
 //    it; a "nesting too deep" / "string too long" error disappears under larger limits only
 //    if the document really is that deep / has such a string;
+//  - with a bound of 8 elements per array as well, the parse gives the same value when no
+//    array is longer, else fails with "array too long" (arrayTooLong set) no later than the
+//    unbounded parse's own error;
 //  - on success:
 //    * every number equals the C library's correctly rounded strtod of its token, bit for
 //      bit; every element of a `.numbers` array also has float32(at:) == strtof(token), and
@@ -33,6 +36,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 enum TensorJSONFuzz {
     static let maxDepth = 64
     static let limits = JSONLimits(maxDepth: maxDepth, maxStringBytes: 4096)
+    static let shortArrays = JSONLimits(maxDepth: maxDepth, maxStringBytes: 4096, maxArrayElements: 8)
     static let generousLimits = JSONLimits(maxDepth: 1 << 20, maxStringBytes: 1 << 30)
 
     /// Re-serialising a `.numbers` element whose Double lies exactly on a float32 midpoint
@@ -50,8 +54,10 @@ enum TensorJSONFuzz {
             value = try JSONParser.parse(UnsafeRawBufferPointer(input), limits: limits)
         } catch {
             checkError(error, input: input)
+            checkArrayBound(input, unbounded: .failure(error))
             return
         }
+        checkArrayBound(input, unbounded: .success(value))
         let d = depth(of: value, cutoff: maxDepth + 1)
         fuzzRequire(d <= maxDepth, "parsed a document of depth \(d) with maxDepth \(maxDepth)")
         checkNumbers(value, input: input)
@@ -68,6 +74,7 @@ enum TensorJSONFuzz {
         fuzzRequire(error.description == error.message, "description differs from message")
         let byDepth = error.message.hasPrefix("nesting too deep")
         let byLength = error.message.hasPrefix("string too long")
+        fuzzRequire(!error.arrayTooLong, "arrayTooLong without an array bound: \(error.message)")
         guard byDepth || byLength else { return }
         // Under generous limits the document either parses (and then really was too deep /
         // had a long string) or fails further on, never earlier.
@@ -111,6 +118,43 @@ enum TensorJSONFuzz {
         case .string(let s): return s.utf8.count
         case .array(let elements): return elements.map(longestString).max() ?? 0
         case .object(let object): return object.members.map { max($0.key.utf8.count, longestString($0.value)) }.max() ?? 0
+        default: return 0
+        }
+    }
+
+    /// The same input with at most `shortArrays.maxArrayElements` elements per array.
+    static func checkArrayBound(_ input: UnsafeBufferPointer<UInt8>, unbounded: Result<JSONValue, JSONParseError>) {
+        let bound = shortArrays.maxArrayElements
+        do throws(JSONParseError) {
+            let value = try JSONParser.parse(UnsafeRawBufferPointer(input), limits: shortArrays)
+            switch unbounded {
+            case .success(let full):
+                fuzzRequire(value == full, "an array bound changed the parsed value")
+                fuzzRequire(longestArray(full) <= bound, "parsed an array longer than \(bound) under that bound")
+            case .failure(let error):
+                fuzzRequire(false, "an array bound made a failing document parse (\(error.message))")
+            }
+        } catch {
+            switch unbounded {
+            case .success(let full):
+                fuzzRequire(error.arrayTooLong, "an array bound failed a valid document with: \(error.message)")
+                fuzzRequire(longestArray(full) > bound, "\"array too long\" without an array longer than \(bound)")
+            case .failure(let original):
+                if error.arrayTooLong {
+                    fuzzRequire(error.offset <= original.offset, "\"array too long\" at \(error.offset), after the document's own error at \(original.offset)")
+                } else {
+                    fuzzRequire(error == original, "an array bound changed the error \(original.message) to \(error.message)")
+                }
+            }
+            fuzzRequire(error.message.hasPrefix("array too long") == error.arrayTooLong, "arrayTooLong disagrees with: \(error.message)")
+        }
+    }
+
+    static func longestArray(_ value: JSONValue) -> Int {
+        switch value {
+        case .numbers(let numbers): return numbers.count
+        case .array(let elements): return max(elements.count, elements.map(longestArray).max() ?? 0)
+        case .object(let object): return object.members.map { longestArray($0.value) }.max() ?? 0
         default: return 0
         }
     }
