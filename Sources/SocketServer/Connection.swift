@@ -106,13 +106,15 @@ final class Connection: EventLoopClient, @unchecked Sendable {
         self.parser = RequestParser(limits: context.limits)
         self.lifecycle = ConnectionLifecycle(configuration: context.lifecycle, now: now)
         self.lastWriteProgress = now
+        // Published here, before the connection is shared: `start` runs on the acceptor's
+        // thread and must not read state the loop may already be changing.
+        publishDeadline()
     }
 
     // MARK: Entry points (any thread)
 
     /// Starts reading. Called once, by the acceptor, before anything else.
     func start() {
-        publishDeadline()
         loop.execute { self.register() }
     }
 
@@ -237,6 +239,7 @@ final class Connection: EventLoopClient, @unchecked Sendable {
     private func makeProgress(now: UInt64, bytesRead: Int) {
         guard case .open = stage else { return }
         if output.isBlocked { flush(now: now) }
+        guard case .open = stage else { return }  // the flush failed and closed
         if current == nil && !closeAfterFlush && !peerClosed && !output.isBlocked { processRequests(now: now) }
         flush(now: now)
         guard case .open = stage else { return }

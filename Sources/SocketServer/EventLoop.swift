@@ -30,14 +30,15 @@ final class EventLoop: @unchecked Sendable {
     static let batchSize = 256
 
     let name: String
-    private let epollFD: Int32
-    private let wakeFD: Int32
-    private let tasks = Mutex<[@Sendable () -> Void]>([])
+    let epollFD: Int32
+    let wakeFD: Int32
+    /// Closures to run, and whether the loop has exited (then `execute` drops them: nothing
+    /// would ever run them, and they would keep what they capture alive).
+    private let tasks = Mutex<(queue: [@Sendable () -> Void], closed: Bool)>(([], false))
     /// True from an `execute` that wrote to the eventfd until the loop takes the queue.
     private let wakePending = Atomic<Bool>(false)
     private let stopRequested = Atomic<Bool>(false)
     private let exited = Atomic<Bool>(false)
-    private let started = Atomic<Bool>(false)
     // Loop thread only. Token 0 is the eventfd.
     private var clients: [UInt64: any EventLoopClient] = [:]
     private var nextToken: UInt64 = 1
@@ -63,17 +64,16 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    /// A loop never started closes its fds here; a started one when its thread exits.
+    /// The fds close only here, when nothing can reach the loop any more: closing them when
+    /// the thread exits would let a late `execute` write to a number the process may already
+    /// have reused for a session file.
     deinit {
-        if !started.load(ordering: .acquiring) {
-            close(wakeFD)
-            close(epollFD)
-        }
+        close(wakeFD)
+        close(epollFD)
     }
 
     /// Starts the loop's thread.
     func start() {
-        started.store(true, ordering: .releasing)
         let thread = Thread { self.run() }
         thread.name = name
         thread.start()
@@ -91,7 +91,12 @@ final class EventLoop: @unchecked Sendable {
 
     /// Runs `work` on the loop's thread, after the events being handled. Any thread.
     func execute(_ work: @escaping @Sendable () -> Void) {
-        tasks.withLock { $0.append(work) }
+        let queued = tasks.withLock { tasks -> Bool in
+            guard !tasks.closed else { return false }  // the loop has exited
+            tasks.queue.append(work)
+            return true
+        }
+        guard queued else { return }
         if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
             var one: UInt64 = 1
             _ = write(wakeFD, &one, 8)
@@ -155,10 +160,14 @@ final class EventLoop: @unchecked Sendable {
             }
             runTasks()
         }
-        runTasks()
+        // The last batch: from here on `execute` drops what it is given.
+        let last = tasks.withLock { tasks -> [@Sendable () -> Void] in
+            tasks.closed = true
+            defer { tasks.queue = [] }
+            return tasks.queue
+        }
+        for work in last { work() }
         clients.removeAll()
-        close(wakeFD)
-        close(epollFD)
         exited.store(true, ordering: .releasing)
     }
 
@@ -166,9 +175,9 @@ final class EventLoop: @unchecked Sendable {
         // Cleared before the queue is taken: a closure queued after this line writes to the
         // eventfd again, so it is never left waiting for a wake-up that does not come.
         wakePending.store(false, ordering: .sequentiallyConsistent)
-        let batch = tasks.withLock { queue -> [@Sendable () -> Void] in
-            let taken = queue
-            queue.removeAll(keepingCapacity: true)
+        let batch = tasks.withLock { tasks -> [@Sendable () -> Void] in
+            let taken = tasks.queue
+            tasks.queue.removeAll(keepingCapacity: true)
             return taken
         }
         for work in batch { work() }
