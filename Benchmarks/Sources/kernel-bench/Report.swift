@@ -95,41 +95,6 @@ func printRatioSummary(_ rows: [Row], dtype: String, elements: Int, target: Doub
     }
 }
 
-/// AdamW against the C loop and torch, per size and thread count.
-func printTorchComparison(_ rows: [Row], torch: [TorchResult], notices: [String], markdown: Bool) {
-    print("\nAdamW float32 against C and torch (GB/s at 28 B/element):\n")
-    for notice in notices { print(markdown ? "> \(notice)\n" : "  \(notice)") }
-    let adamw = rows.filter { $0.optimizer == "adamw" && $0.dtype == "float32" }
-    var cases: [(elements: Int, threads: Int)] = []
-    for row in adamw where !cases.contains(where: { $0 == (row.elements, row.threads) }) { cases.append((row.elements, row.threads)) }
-    let table = TablePrinter(columns: [
-        ("elements", 8), ("threads", 7), ("C loop", 6), ("torch fused", 11), ("torch foreach=False", 19),
-        ("optd portable", 13), ("optd avx2", 9), ("optd best / torch fused", 23),
-    ], markdown: markdown)
-    table.header()
-    for (elements, threads) in cases {
-        let mine = adamw.filter { $0.elements == elements && $0.threads == threads }
-        func torchRate(_ implementation: String) -> Double? {
-            torch.first { $0.implementation == implementation && $0.elements == elements && $0.threads == threads }?.gigabytesPerSecond
-        }
-        func rate(_ isa: String) -> Double? { mine.first { $0.isa == isa }?.gigabytesPerSecond }
-        let best = mine.map(\.gigabytesPerSecond).max()
-        let missing = torch.isEmpty ? "not installed" : "-"
-        table.line([
-            formatCount(elements), "\(threads)", mine.first.map { fixed($0.cGigabytesPerSecond, 1) } ?? "-",
-            torchRate("fused").map { fixed($0, 1) } ?? missing, torchRate("foreach=False").map { fixed($0, 1) } ?? missing,
-            rate("portable").map { fixed($0, 1) } ?? "-", rate("avx2").map { fixed($0, 1) } ?? "-",
-            ratio(best, torchRate("fused")),
-        ])
-    }
-}
-
-/// `a / b` with two decimals, or "-" when either is missing.
-func ratio(_ a: Double?, _ b: Double?) -> String {
-    guard let a, let b else { return "-" }
-    return fixed(a / b, 2)
-}
-
 /// 1M, 10M, or the plain number.
 func formatCount(_ n: Int) -> String { n % 1_000_000 == 0 ? "\(n / 1_000_000)M" : "\(n)" }
 

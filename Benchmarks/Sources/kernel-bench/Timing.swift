@@ -32,18 +32,24 @@ func monotonicSeconds() -> Double {
 /// seconds: at least 3 rounds are timed. Returns each one's median seconds per step and the
 /// number of timed rounds.
 func roundRobinMedians(_ repetitions: Repetitions, budget: Double, _ steps: [() -> Void]) -> (medians: [Double], rounds: Int) {
+    roundRobinMedians(repetitions, budget: budget, reporting: steps.map { step in { step(); return nil } })
+}
+
+/// The same, for steps that may report their own duration (a step run in another process
+/// returns the time it measured there, without the round trip); nil means "time me".
+func roundRobinMedians(_ repetitions: Repetitions, budget: Double, reporting steps: [() -> Double?]) -> (medians: [Double], rounds: Int) {
     let start = monotonicSeconds()
-    for step in steps { step() }
+    for step in steps { _ = step() }
     let round = monotonicSeconds() - start
     let affordable = Int(budget / round)
-    for _ in 0..<min(repetitions.warmUp - 1, max(0, affordable - repetitions.measured)) { for step in steps { step() } }
+    for _ in 0..<min(repetitions.warmUp - 1, max(0, affordable - repetitions.measured)) { for step in steps { _ = step() } }
     let rounds = max(3, min(repetitions.measured, affordable))
     var samples = [[Double]](repeating: [], count: steps.count)
     for _ in 0..<rounds {
         for (k, step) in steps.enumerated() {
             let start = monotonicSeconds()
-            step()
-            samples[k].append(monotonicSeconds() - start)
+            let reported = step()
+            samples[k].append(reported ?? (monotonicSeconds() - start))
         }
     }
     return (samples.map(median), rounds)

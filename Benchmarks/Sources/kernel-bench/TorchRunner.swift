@@ -1,15 +1,7 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// One line of `torch_adamw.py`'s output: `RESULT <impl> <elements> <threads> <ms/step> <GB/s>`.
-struct TorchResult {
-    let implementation: String
-    let elements: Int
-    let threads: Int
-    let secondsPerStep: Double
-    let gigabytesPerSecond: Double
-}
 
 /// `Benchmarks/torch_adamw.py`, found next to this package's sources.
 let torchScriptPath: String = {
@@ -18,27 +10,76 @@ let torchScriptPath: String = {
     return (parts + ["torch_adamw.py"]).joined(separator: "/")
 }()
 
-/// Runs the torch script with `python3`; returns its results and every other line it printed
-/// (the notice when torch or python3 is missing).
-func runTorchScript(sizes: [Int], threads: [Int], quick: Bool) -> (results: [TorchResult], notices: [String]) {
-    let arguments = "--sizes \(sizes.map(String.init).joined(separator: ",")) --threads \(threads.map(String.init).joined(separator: ","))"
-        + (quick ? " --quick" : "")
-    let command = "if command -v python3 >/dev/null 2>&1; then python3 '\(torchScriptPath)' \(arguments) 2>&1;"
-        + " else echo 'torch: python3 not found'; fi"
-    guard let pipe = popen(command, "r") else { return ([], ["torch: could not start python3"]) }
-    var results: [TorchResult] = [], notices: [String] = []
-    var line = [CChar](repeating: 0, count: 4096)
-    while fgets(&line, Int32(line.count), pipe) != nil {
-        let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let fields = text.split(whereSeparator: { $0 == "\t" || $0 == "\n" }).map(String.init)
-        if fields.count == 6, fields[0] == "RESULT", let n = Int(fields[2]), let t = Int(fields[3]),
-           let ms = Double(fields[4]), let gbps = Double(fields[5]) {
-            results.append(TorchResult(implementation: fields[1], elements: n, threads: t, secondsPerStep: ms / 1e3, gigabytesPerSecond: gbps))
-        } else if !fields.isEmpty {
-            notices.append(fields.joined(separator: " "))
+/// `torch_adamw.py --serve` as a coprocess: kernel-bench sends `step` between its own
+/// contenders' steps, so torch's AdamW is timed in the same round robin (paired) rather than
+/// in a separate run.
+final class TorchCoprocess {
+    let version: String
+    private let process = Process()
+    private let input: FileHandle
+    private let output: UnsafeMutablePointer<FILE>
+
+    /// nil with a notice when python3 or torch is missing.
+    static func start() -> (TorchCoprocess?, notice: String?) {
+        do {
+            let coprocess = try TorchCoprocess()
+            return (coprocess, nil)
+        } catch {
+            return (nil, "\(error)")
         }
     }
-    let status = pclose(pipe)
-    if status != 0 { notices.append("torch: torch_adamw.py exited with status \(status)") }
-    return (results, notices)
+
+    private struct Unavailable: Error, CustomStringConvertible { let description: String }
+
+    private init() throws {
+        let toChild = Pipe(), fromChild = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", torchScriptPath, "--serve"]
+        process.standardInput = toChild
+        process.standardOutput = fromChild
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { throw Unavailable(description: "torch: could not start python3 (\(error))") }
+        input = toChild.fileHandleForWriting
+        guard let stream = fdopen(dup(fromChild.fileHandleForReading.fileDescriptor), "r") else {
+            throw Unavailable(description: "torch: could not read from python3")
+        }
+        output = stream
+        let first = Self.readLine(stream) ?? "torch: python3 exited"
+        guard first.hasPrefix("torch: "), !first.contains("not installed") else { throw Unavailable(description: first) }
+        version = String(first.dropFirst("torch: ".count))
+    }
+
+    deinit {
+        send("quit")
+        process.waitUntilExit()
+        fclose(output)
+    }
+
+    private func send(_ line: String) {
+        input.write(Data((line + "\n").utf8))
+    }
+
+    private static func readLine(_ stream: UnsafeMutablePointer<FILE>) -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard fgets(&buffer, Int32(buffer.count), stream) != nil else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Sets up `AdamW(<implementation>)` over `elements` float32 with `threads` threads; nil
+    /// when torch cannot (the reason otherwise).
+    func setUp(_ implementation: String, elements: Int, threads: Int) -> String? {
+        send("setup \(implementation) \(elements) \(threads)")
+        let reply = Self.readLine(output) ?? "error python3 exited"
+        return reply == "ok" ? nil : reply
+    }
+
+    /// One step; the seconds torch measured around `optimizer.step()` itself.
+    func step() -> Double {
+        send("step")
+        guard let reply = Self.readLine(output), let seconds = Double(reply) else {
+            fatalError("torch_adamw.py --serve did not answer a step")
+        }
+        return seconds
+    }
 }

@@ -94,8 +94,47 @@ if !short.isEmpty {
 }
 
 if options.torch && options.dtypes.contains("float32") && configs.contains(where: { $0.name == "adamw" }) {
-    let torch = runTorchScript(sizes: options.sizes, threads: options.threads, quick: options.quick)
-    printTorchComparison(rows, torch: torch.results, notices: torch.notices, markdown: options.markdown)
+    measureAgainstTorch()
+}
+
+/// AdamW float32 against torch's fused AdamW, paired: torch steps in a coprocess
+/// (`torch_adamw.py --serve`) between the C loop's and optd's steps, in one round robin.
+func measureAgainstTorch() {
+    print("\nAdamW float32 against torch's fused AdamW, timed in the same round robin (GB/s at 28 B/element):\n")
+    let (coprocess, notice) = TorchCoprocess.start()
+    guard let torch = coprocess else {
+        print(options.markdown ? "> \(notice ?? "torch: unavailable")" : "  \(notice ?? "torch: unavailable")")
+        return
+    }
+    print(options.markdown ? "> torch \(torch.version), AdamW(fused=True), lr 1e-3, weight decay 1e-2\n" : "  torch \(torch.version)\n")
+    let adamw = BenchConfig.named("adamw")!
+    let table = TablePrinter(columns: [
+        ("elements", 8), ("threads", 7), ("C loop", 6), ("torch fused", 11),
+        ("optd portable", 13), ("optd avx2", 9), ("optd best / torch fused", 23), ("steps", 5),
+    ], markdown: options.markdown)
+    table.header()
+    for elements in options.sizes {
+        let data = TestData<Float>(count: elements)
+        for threads in options.threads {
+            if let problem = torch.setUp("fused", elements: elements, threads: threads) {
+                print("  torch: \(problem)")
+                continue
+            }
+            let c = CAdamWLoop(data, threads: threads)
+            let sessions = sweepers.map { SwiftSession(adamw, data, sweeper: $0, threads: threads) }
+            let steps: [() -> Double?] = [{ c.step(); return nil }, { torch.step() }]
+                + sessions.map { session in { session.step(); return nil } }
+            let (seconds, rounds) = roundRobinMedians(Repetitions.forSize(elements, quick: options.quick), budget: budget, reporting: steps)
+            let rate = { (s: Double) in effectiveBandwidth(28, elements, s) }
+            func optd(_ isa: String) -> Double? {
+                sessions.firstIndex { $0.isa == isa }.map { rate(seconds[2 + $0]) }
+            }
+            let best = sessions.indices.map { rate(seconds[2 + $0]) }.max() ?? 0
+            table.line([formatCount(elements), "\(threads)", fixed(rate(seconds[0]), 1), fixed(rate(seconds[1]), 1),
+                        optd("portable").map { fixed($0, 1) } ?? "-", optd("avx2").map { fixed($0, 1) } ?? "-",
+                        fixed(best / rate(seconds[1]), 2), "\(rounds)"])
+        }
+    }
 }
 
 /// "AMD EPYC, 2 cores": the CPU model from /proc/cpuinfo and the online cores.
