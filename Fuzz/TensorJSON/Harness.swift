@@ -7,9 +7,9 @@
 //  - on failure: the error offset lies within the input (0...count) and the message names
 //    it; a "nesting too deep" / "string too long" error disappears under larger limits only
 //    if the document really is that deep / has such a string;
-//  - with a bound of 8 elements per array as well, the parse gives the same value when no
-//    array is longer, else fails with "array too long" (arrayTooLong set) no later than the
-//    unbounded parse's own error;
+//  - with a bound of 8 array elements in all as well, the parse gives the same value when the
+//    document holds no more, else fails with "too many array elements" (arrayTooLong set) no
+//    later than the unbounded parse's own error;
 //  - on success:
 //    * every number equals the C library's correctly rounded strtod of its token, bit for
 //      bit; every element of a `.numbers` array also has float32(at:) == strtof(token), and
@@ -122,7 +122,7 @@ enum TensorJSONFuzz {
         }
     }
 
-    /// The same input with at most `shortArrays.maxArrayElements` elements per array.
+    /// The same input with at most `shortArrays.maxArrayElements` array elements in all.
     static func checkArrayBound(_ input: UnsafeBufferPointer<UInt8>, unbounded: Result<JSONValue, JSONParseError>) {
         let bound = shortArrays.maxArrayElements
         do throws(JSONParseError) {
@@ -130,7 +130,7 @@ enum TensorJSONFuzz {
             switch unbounded {
             case .success(let full):
                 fuzzRequire(value == full, "an array bound changed the parsed value")
-                fuzzRequire(longestArray(full) <= bound, "parsed an array longer than \(bound) under that bound")
+                fuzzRequire(arrayElements(full) <= bound, "parsed more than \(bound) array elements under that bound")
             case .failure(let error):
                 fuzzRequire(false, "an array bound made a failing document parse (\(error.message))")
             }
@@ -138,23 +138,24 @@ enum TensorJSONFuzz {
             switch unbounded {
             case .success(let full):
                 fuzzRequire(error.arrayTooLong, "an array bound failed a valid document with: \(error.message)")
-                fuzzRequire(longestArray(full) > bound, "\"array too long\" without an array longer than \(bound)")
+                fuzzRequire(arrayElements(full) > bound, "\"too many array elements\" without more than \(bound)")
             case .failure(let original):
                 if error.arrayTooLong {
-                    fuzzRequire(error.offset <= original.offset, "\"array too long\" at \(error.offset), after the document's own error at \(original.offset)")
+                    fuzzRequire(error.offset <= original.offset, "\"too many array elements\" at \(error.offset), after the document's own error at \(original.offset)")
                 } else {
                     fuzzRequire(error == original, "an array bound changed the error \(original.message) to \(error.message)")
                 }
             }
-            fuzzRequire(error.message.hasPrefix("array too long") == error.arrayTooLong, "arrayTooLong disagrees with: \(error.message)")
+            fuzzRequire(error.message.hasPrefix("too many array elements") == error.arrayTooLong, "arrayTooLong disagrees with: \(error.message)")
         }
     }
 
-    static func longestArray(_ value: JSONValue) -> Int {
+    /// Elements of every array in the value, nested ones included.
+    static func arrayElements(_ value: JSONValue) -> Int {
         switch value {
         case .numbers(let numbers): return numbers.count
-        case .array(let elements): return max(elements.count, elements.map(longestArray).max() ?? 0)
-        case .object(let object): return object.members.map { longestArray($0.value) }.max() ?? 0
+        case .array(let elements): return elements.count + elements.map(arrayElements).reduce(0, +)
+        case .object(let object): return object.members.map { arrayElements($0.value) }.reduce(0, +)
         default: return 0
         }
     }

@@ -74,36 +74,42 @@ public final class OptimizerService: HTTPHandler {
         saver.withLock { $0 = task }
     }
 
-    /// Saves every session changed since its version on disk, as many at a time as the writer
-    /// has lanes. Each session is copied inside its own actor (a short pause for that session
-    /// only) and written outside it; at most one copy per lane is held at a time.
+    /// Copies of sessions a save pass may hold at once, in bytes (one session is always
+    /// allowed, however large).
+    static let savePassBytes = 256 << 20
+
+    /// Saves every session changed since its version on disk, up to one per writer lane at a
+    /// time and `savePassBytes` of copies in flight. Each session is copied inside its own
+    /// actor (a short pause for that session only) and written outside it.
     @discardableResult
     public func saveChangedSessions() async -> Int {
         guard let writer = store.persistence?.writer else { return 0 }
         let sessions = await store.all()
-        return await withTaskGroup(of: Bool.self) { group in
-            var saved = 0, running = 0
+        return await withTaskGroup(of: (saved: Bool, bytes: Int).self) { group in
+            var saved = 0, running = 0, bytesInFlight = 0
             for session in sessions {
-                if running == writer.laneCount, let done = await group.next() {
+                let bytes = await session.reservedBytes
+                while running > 0 && (running == writer.laneCount || bytesInFlight + bytes > Self.savePassBytes),
+                      let done = await group.next() {
                     running -= 1
-                    if done { saved += 1 }
+                    bytesInFlight -= done.bytes
+                    if done.saved { saved += 1 }
                 }
-                group.addTask { await self.save(session, writer) }
+                group.addTask { (await self.save(session), bytes) }
                 running += 1
+                bytesInFlight += bytes
             }
-            for await done in group where done { saved += 1 }
+            for await done in group where done.saved { saved += 1 }
             return saved
         }
     }
 
     /// Writes one session if it changed; false when there was nothing to write or it failed.
-    private func save(_ session: Session, _ writer: SessionWriter) async -> Bool {
-        guard let snapshot = await session.snapshotIfChanged() else { return false }
+    private func save(_ session: Session) async -> Bool {
         do {
-            try await writer.save(snapshot, file: session.file)
-            return true
+            return try await session.persist()
         } catch {
-            logger.error("session not saved", metadata: ["session.id": .string(snapshot.id), "reason": .string("\(error)")])
+            logger.error("session not saved", metadata: ["session.id": .string(session.id), "reason": .string("\(error)")])
             return false
         }
     }
@@ -272,9 +278,11 @@ public final class OptimizerService: HTTPHandler {
         }
     }
 
-    /// A step's body, headers and reply format. No array of a JSON body may hold more than the
-    /// session's `elements`: the parser stops there, so a step cannot make optd allocate more
-    /// than the session's own size for its numbers, whatever the body holds.
+    /// A step's body, headers and reply format. A JSON body may hold at most twice the
+    /// session's `elements` (plus a little) array elements in all: the parser stops there, so
+    /// a step cannot make optd allocate more than about twice the session's size for its
+    /// numbers, whatever the body holds. (Twice, not once: a body a little over, such as an
+    /// extra tensor, still gets the precise problem naming it.)
     private func stepInput(_ request: HTTPRequest, elements: Int) throws(Problem) -> StepInput {
         let contentType = request.headers["Content-Type"]
         guard let format = BodyFormat.of(contentType: contentType) else {
@@ -287,10 +295,10 @@ public final class OptimizerService: HTTPHandler {
         case .json:
             let value: JSONValue
             do throws(Problem) {
-                value = try jsonBody(request, limits: JSONLimits(maxArrayElements: elements))
+                value = try jsonBody(request, limits: JSONLimits(maxArrayElements: 2 * elements + 64))
             } catch where error.slug == "array-too-long" {
                 // The body's arrays are the gradient tensors: blame them.
-                throw Problem(422, "tensor-mismatch", "an array in the body holds more elements than the session's \(elements) parameters (\(error.detail))",
+                throw Problem(422, "tensor-mismatch", "the body holds far more numbers than the session's \(elements) parameters (\(error.detail))",
                               field: "/gradients")
             }
             guard case .object(let object) = value else { throw Problem.invalid("", "the body must be a JSON object {\"gradients\": …}") }

@@ -23,6 +23,11 @@ actor Session {
     nonisolated let file: SessionFileState
     /// Where the session is kept on disk, when optd has a data directory.
     private let persistence: Persistence?
+    /// A write of this session is in progress (at most one at a time, see `persist`); these wait for it.
+    private var writing = false
+    private var waitingForWrite: [CheckedContinuation<Void, Never>] = []
+    /// Set by `close()` when the session is deleted: requests that looked it up before then get 404.
+    private var closed = false
 
     /// A new session, or (with `restoring`) one loaded from its file, which is then already saved.
     init(id: String, numbers: any SessionNumbers, budget: MemoryBudget, reservedBytes: Int, now: Timestamp,
@@ -51,27 +56,63 @@ actor Session {
                                earlierIdempotency: idempotency.earlier)
     }
 
-    /// A snapshot if anything changed since the version on disk.
-    func snapshotIfChanged() -> SessionSnapshot? {
-        file.writtenVersion.load(ordering: .acquiring) >= version ? nil : snapshot()
-    }
+    private var isOnDisk: Bool { file.writtenVersion.load(ordering: .acquiring) >= version }
 
     private func changed() {
         version += 1
         updatedAt = .now()
     }
 
-    /// With `--sync-steps`: puts the current state on disk before the caller answers. The
-    /// snapshot is taken in the same actor turn as the change; while the file is written the
-    /// actor is free, so the next step on this session can run (its own answer waits for its
-    /// own write, and a write never replaces a newer version).
-    private func persistIfSynchronous() async -> Problem? {
-        guard let persistence, persistence.syncSteps, let snapshot = snapshotIfChanged() else { return nil }
-        do { try await persistence.writer.save(snapshot, file: file) } catch {
+    /// Puts a version of the session at least as new as the current one on disk; false when
+    /// one already was (nothing written). Every write of a session goes through here — its
+    /// creation, `--sync-steps`, background passes, shutdown — so a session has at most one
+    /// write (and one snapshot copy) in flight: callers that come while one is in progress
+    /// wait for it, and write again only if it did not cover their version, taking one fresh
+    /// snapshot for all of them. The actor is free during the write, so steps go on.
+    @discardableResult
+    func persist() async throws(SessionDirectory.IOError) -> Bool {
+        guard let writer = persistence?.writer else { return false }
+        let target = version
+        var wrote = false
+        while file.writtenVersion.load(ordering: .acquiring) < target && !file.deleted.load(ordering: .acquiring) {
+            if writing {
+                await withCheckedContinuation { waitingForWrite.append($0) }
+                continue
+            }
+            writing = true
+            let snapshot = snapshot()
+            let result: Result<Void, SessionDirectory.IOError>
+            do throws(SessionDirectory.IOError) {
+                try await writer.save(snapshot, file: file)
+                result = .success(())
+            } catch {
+                result = .failure(error)
+            }
+            writing = false
+            let waiting = waitingForWrite
+            waitingForWrite = []
+            for continuation in waiting { continuation.resume() }
+            try result.get()
+            wrote = true
+        }
+        return wrote
+    }
+
+    /// With `--sync-steps`: the change is on disk before the caller answers.
+    private func persistIfSynchronous(_ what: String) async -> Problem? {
+        guard let persistence, persistence.syncSteps else { return nil }
+        do { try await persist() } catch {
             return Problem(503, "storage-unavailable",
-                           "the change was applied but could not be written to disk (\(error)); it will be saved in the background — retry with the same Idempotency-Key to get its result")
+                           "the \(what) was applied but could not be written to disk (\(error)); it will be saved in the background")
         }
         return nil
+    }
+
+    /// Marks the session deleted and returns the bytes it holds in the budget, for the store
+    /// to release: from now on it refuses steps and PATCHes (404), so nothing reserves more.
+    func close() -> Int {
+        closed = true
+        return reservedBytes
     }
 
     var step: Int { numbers.step }
@@ -104,6 +145,7 @@ actor Session {
 
     /// Applies one step from a request, honouring If-Match and Idempotency-Key.
     func step(_ input: StepInput) async -> Result<HTTPResponse, Problem> {
+        if closed { return .failure(Problem.sessionNotFound(id)) }
         let replyFormat = input.replyFormat
         if let key = input.idempotencyKey {
             switch idempotency.verdict(key: key, requestHash: input.requestHash) {
@@ -113,7 +155,7 @@ actor Session {
                 var response = stepResponse(replyFormat, lookaheadMomentum: idempotency.last?.lookaheadMomentum)
                 response.headers.add(name: "Idempotent-Replayed", value: "true")
                 // The step may still be on its way to disk (its first answer is waiting too).
-                if let problem = await persistIfSynchronous() { return .failure(problem) }
+                if let problem = await persistIfSynchronous("step") { return .failure(problem) }
                 return .success(response)
             case let .reusedWithOtherBody(step):
                 return .failure(Problem(422, "idempotency-key-reused", "Idempotency-Key '\(key)' was used for step \(step) with a different request", currentStep: numbers.step))
@@ -153,7 +195,11 @@ actor Session {
         }
         changed()
         let response = stepResponse(replyFormat, lookaheadMomentum: nil)
-        if let problem = await persistIfSynchronous() { return .failure(problem) }
+        if let problem = await persistIfSynchronous("step") {
+            var problem = problem
+            problem.detail += " — retry with the same Idempotency-Key to get its result"
+            return .failure(problem)
+        }
         return .success(response)
     }
 
@@ -177,6 +223,7 @@ actor Session {
 
     /// Changes some hyperparameters (validated as at creation); step and state stay.
     func patch(_ inputs: [(name: String, value: HyperparameterInput)], ifMatch: IfMatch?) async -> Result<HTTPResponse, Problem> {
+        if closed { return .failure(Problem.sessionNotFound(id)) }
         if let condition = ifMatch, !condition.matches(step: numbers.step) {
             return .failure(Self.preconditionFailed(numbers.step))
         }
@@ -190,7 +237,7 @@ actor Session {
         numbers.updateHyperparameters(updated)
         changed()
         let response = document(includeState: false)
-        if let problem = await persistIfSynchronous() { return .failure(problem) }
+        if let problem = await persistIfSynchronous("change") { return .failure(problem) }
         return .success(response)
     }
 

@@ -36,7 +36,9 @@ actor SessionStore {
         }
         // Another request may have removed it while this one waited for the step.
         guard let session = sessions.removeValue(forKey: id) else { return false }
-        budget.release(bytes: await session.reservedBytes, session: true)
+        // close() first: a step or PATCH that looked the session up before this cannot reserve
+        // budget after its bytes are released (it gets 404 instead).
+        budget.release(bytes: await session.close(), session: true)
         if let persistence {
             do { try await persistence.writer.remove(id: id, file: session.file) } catch {
                 throw Problem(503, "storage-unavailable", "the session was deleted but its file could not be removed (\(error))")
@@ -84,9 +86,8 @@ actor SessionStore {
         let session = Session(id: Self.newID(), numbers: numbers, budget: budget, reservedBytes: actual, now: .now(),
                               persistence: persistence)
         // A new session is on disk before it is acknowledged, in every durability mode.
-        if let persistence {
-            let snapshot = await session.snapshot()
-            do { try await persistence.writer.save(snapshot, file: session.file) } catch {
+        if persistence != nil {
+            do { try await session.persist() } catch {
                 budget.release(bytes: actual, session: true)
                 throw Problem(503, "storage-unavailable", "the session could not be written to disk (\(error)); nothing was created")
             }

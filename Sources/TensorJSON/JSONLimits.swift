@@ -4,9 +4,10 @@ public struct JSONLimits: Sendable, Equatable {
     public var maxDepth: Int
     /// Maximum length of one string (member names included), in UTF-8 bytes after unescaping.
     public var maxStringBytes: Int
-    /// Maximum elements of any one array. A caller that knows how long its arrays can be (a
-    /// step's gradients cannot outnumber the session's parameters) sets it, so that a body
-    /// cannot make the parser allocate more than that, and a too-long array fails early.
+    /// Maximum array elements in the whole document, all arrays together. A caller that knows
+    /// how many numbers a body can carry (a step's gradients cannot outnumber the session's
+    /// parameters) sets it, so that a body cannot make the parser allocate more than that, and
+    /// an oversized one fails early.
     public var maxArrayElements: Int
 
     /// Limits with the defaults: depth 64, strings up to 1 MiB, arrays unbounded (but for the input's length).

@@ -8,7 +8,8 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
     public var offset: Int
     /// A short human-readable sentence.
     public var message: String
-    /// True when an array exceeded `JSONLimits.maxArrayElements` (the text may be valid JSON).
+    /// True when the document held more than `JSONLimits.maxArrayElements` array elements
+    /// (the text may be valid JSON).
     public var arrayTooLong: Bool
 
     /// An error at `offset` with `message`.

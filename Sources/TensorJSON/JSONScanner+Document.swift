@@ -93,7 +93,8 @@ extension JSONScanner {
                     value = .object(objects.removeLast().object)
                 } else {
                     arrays[arrays.count - 1].append(value)
-                    if arrays[arrays.count - 1].count > limits.maxArrayElements { throw arrayTooLong(at: pos) }
+                    arrayElements += 1
+                    if arrayElements > limits.maxArrayElements { throw arrayTooLong(at: pos) }
                     if c == UInt8(ascii: ",") {
                         pos += 1
                         skipWhitespace()

@@ -23,7 +23,8 @@ extension JSONScanner {
                 overrides[doubles.count] = SlowDecimal.float(bytes(from: start, to: pos))
             }
             doubles.append(d)
-            if doubles.count > limits.maxArrayElements { throw arrayTooLong(at: start) }
+            arrayElements += 1
+            if arrayElements > limits.maxArrayElements { throw arrayTooLong(at: start) }
             skipWhitespace()
             let c = byte(at: pos)
             if c == UInt8(ascii: ",") {
@@ -42,9 +43,9 @@ extension JSONScanner {
         }
     }
 
-    /// The error for the element at `offset`, one past `JSONLimits.maxArrayElements`.
+    /// The error for the array element at `offset`, one past `JSONLimits.maxArrayElements`.
     func arrayTooLong(at offset: Int) -> JSONParseError {
-        var error = failure(at: offset, "array too long", "arrays are limited to \(limits.maxArrayElements) elements here")
+        var error = failure(at: offset, "too many array elements", "this document may hold at most \(limits.maxArrayElements) in all")
         error.arrayTooLong = true
         return error
     }

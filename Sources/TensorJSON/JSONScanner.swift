@@ -11,6 +11,8 @@ struct JSONScanner {
     var pos: Int = 0
     /// The limits in force.
     let limits: JSONLimits
+    /// Array elements parsed so far, in all arrays (against `limits.maxArrayElements`).
+    var arrayElements = 0
 
     init(base: UnsafePointer<UInt8>, count: Int, limits: JSONLimits) {
         self.base = base

@@ -169,6 +169,42 @@ struct PersistenceTests {
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
+    @Test("with --sync-steps, concurrent steps on one session all land on disk (writes coalesce)")
+    func syncStepsConcurrent() async throws {
+        let dir = Self.temporaryDirectory()
+        let first = try await Self.service(dir, syncSteps: true)
+        let id = try await first.create(Self.bodies[6])
+        let statuses = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<24 { group.addTask { await first.json("POST", "/v1/sessions/\(id)/step", Self.step).status } }
+            return await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(statuses == Array(repeating: 200, count: 24))
+        let exported = await first.export(id)
+        let second = try await Self.service(dir)
+        #expect(await second.export(id) == exported)
+        #expect(try await second.send("GET", "/v1/sessions/\(id)").jsonValue()["step"]?.integerValue == 24)
+    }
+
+    @Test("a step that looked the session up before its DELETE gets 404 and reserves nothing")
+    func stepAfterDelete() async throws {
+        let dir = Self.temporaryDirectory()
+        let h = try await Self.service(dir)
+        let id = try await h.create(Self.bodies[0])
+        let keyed = await h.json("POST", "/v1/sessions/\(id)/step", Self.step, headers: [("Idempotency-Key", "first")])
+        #expect(keyed.status == 200)
+        let session = try #require(await h.service.store.session(id))
+        #expect(await h.send("DELETE", "/v1/sessions/\(id)").status == 204)
+        #expect(h.service.budget.usedBytes == 0)
+        // As if the request had been routed to the session just before the DELETE.
+        let body = try JSONParser.parse(Self.step)["gradients"]!
+        let late = await session.step(StepInput(body: .json(body), replyFormat: .json, ifMatch: nil,
+                                                idempotencyKey: "second", requestHash: 1))
+        guard case .failure(let problem) = late else { Issue.record("a step on a deleted session applied"); return }
+        #expect(problem.status == 404)
+        #expect(h.service.budget.usedBytes == 0)
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/sessions/\(id).optd"))
+    }
+
     @Test("an idempotent retry still replays after a restart")
     func idempotencyAcrossRestart() async throws {
         let dir = Self.temporaryDirectory()

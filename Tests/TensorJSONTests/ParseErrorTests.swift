@@ -165,14 +165,16 @@ import Testing
     }
 
     @Test func arrayLengthLimit() {
+        // All arrays together: elements of nested and sibling arrays count too.
         let limits = JSONLimits(maxArrayElements: 3)
         #expect((try? JSONParser.parse("[1,2,3]", limits: limits))?.numbersValue?.doubles == [1, 2, 3])
-        #expect((try? JSONParser.parse(#"{"a":[1,2,3],"b":[[],{},"x"]}"#, limits: limits)) != nil)
-        expectError("[1,2,3,4]", at: 7, "array too long at byte 7: arrays are limited to 3 elements here", limits: limits)
-        expectError("[1, 2, 3,  4.5e1]", at: 11, "array too long", limits: limits)
-        expectError(#"[[],[],[],[]]"#, at: 12, "array too long", limits: limits)
-        expectError(#"[1,2,"x",null]"#, at: 13, "array too long", limits: limits)
-        expectError(#"{"a":[0,[1,2,3,4]]}"#, at: 15, "array too long", limits: limits)
+        #expect((try? JSONParser.parse(#"{"a":[1],"b":[[],"x"],"c":[]}"#, limits: limits)) != nil)
+        expectError("[1,2,3,4]", at: 7, "too many array elements at byte 7: this document may hold at most 3 in all", limits: limits)
+        expectError(#"{"a":[1,2],"b":[3,4]}"#, at: 18, "too many array elements", limits: limits)
+        expectError("[1, 2, 3,  4.5e1]", at: 11, "too many array elements", limits: limits)
+        expectError(#"[[],[],[],[]]"#, at: 12, "too many array elements", limits: limits)
+        expectError(#"[1,2,"x",null]"#, at: 13, "too many array elements", limits: limits)
+        expectError(#"{"a":[0,[1,2,3,4]]}"#, at: 13, "too many array elements", limits: limits)
         #expect(parseError(Array("[1,2,3,4]".utf8), limits: limits)?.arrayTooLong == true)
         #expect(parseError(Array("[1,2,".utf8), limits: limits)?.arrayTooLong == false)
     }

@@ -128,19 +128,19 @@ enum SessionFile {
             record = IdempotencyLog.Record(key: key, requestHash: hash, step: s, lookaheadMomentum: i["lookahead_momentum"]?.doubleValue)
         }
         var earlier: [IdempotencyLog.Earlier] = []
+        // Files written before keys were hashed held the keys themselves (oldest first, so first).
+        for entry in header["earlier_idempotency_keys"]?.arrayValue ?? [] {
+            guard let pair = entry.arrayValue, pair.count == 2, let key = pair[0].stringValue, let step = pair[1].integerValue else {
+                throw Corrupt("header earlier_idempotency_keys are malformed")
+            }
+            earlier.append(IdempotencyLog.Earlier(keyHash: IdempotencyLog.keyHash(key), step: step))
+        }
         for entry in header["earlier_idempotency_key_hashes"]?.arrayValue ?? [] {
             guard let pair = entry.arrayValue, pair.count == 2, let hash = pair[0].stringValue.flatMap({ UInt64($0, radix: 16) }),
                   let step = pair[1].integerValue else {
                 throw Corrupt("header earlier_idempotency_key_hashes are malformed")
             }
             earlier.append(IdempotencyLog.Earlier(keyHash: hash, step: step))
-        }
-        // Files written before keys were hashed held the keys themselves.
-        for entry in header["earlier_idempotency_keys"]?.arrayValue ?? [] {
-            guard let pair = entry.arrayValue, pair.count == 2, let key = pair[0].stringValue, let step = pair[1].integerValue else {
-                throw Corrupt("header earlier_idempotency_keys are malformed")
-            }
-            earlier.append(IdempotencyLog.Earlier(keyHash: IdempotencyLog.keyHash(key), step: step))
         }
         return SessionSnapshot(
             id: id, optimizer: optimizer, dtype: dtype, hyperparameters: hyperparameters, step: step, layout: layout,
