@@ -30,9 +30,14 @@ protocol SessionNumbers: AnyObject, Sendable {
     func rawNextPoint(momentum: Double?) -> [UInt8]
 }
 
+// The conformance's methods are reached through `any SessionNumbers`, with `Scalar` unknown at
+// compile time: the per-request ones are pre-specialised for both dtypes, so that their generic
+// entry branches to code compiled for the dtype instead of looking up metadata on every call.
 extension OptimizerState: SessionNumbers {
     var dtype: DType { Scalar.dtype }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func applyStep(json: JSONValue) throws(Problem) {
         let values: ScalarBuffer<Scalar> = try TensorDecoding.buffer(json, matching: layout, field: ["gradients"])
         let gradients: GradientBuffer<Scalar>
@@ -43,6 +48,8 @@ extension OptimizerState: SessionNumbers {
         try apply(gradients)
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func applyStep(raw: UnsafeRawBufferPointer) throws(Problem) {
         let width = MemoryLayout<Scalar>.size
         guard raw.count == layout.totalCount * width else {
@@ -95,14 +102,20 @@ extension OptimizerState: SessionNumbers {
         return max(0, needed - stateBytes)
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func writeParams(into writer: inout JSONWriter) {
         TensorEncoding.write(params.readOnly, layout: layout, into: &writer)
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func writeLookahead(into writer: inout JSONWriter, momentum: Double?) {
         withLookahead(momentum) { TensorEncoding.write($0, layout: layout, into: &writer) }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func writeState(into writer: inout JSONWriter) {
         writer.beginObject()
         for (name, buffer) in exportedBuffers {
@@ -116,8 +129,12 @@ extension OptimizerState: SessionNumbers {
         writer.endObject()
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func rawParams() -> [UInt8] { TensorEncoding.raw(params.readOnly) }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func rawNextPoint(momentum: Double?) -> [UInt8] {
         guard optimizer == .nag else { return rawParams() }
         return withLookahead(momentum) { TensorEncoding.raw($0) }
