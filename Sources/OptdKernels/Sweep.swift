@@ -74,6 +74,21 @@ public func commitSweep<K: ElementwiseKernel, V: MemoryLane, A: StateArity, I: I
 ) -> BufferBounds<K.Scalar> where V.Scalar == K.Scalar {
     var i = range.lowerBound
     var vectorBounds = RunningBounds<V, I>()
+    // Two vectors per iteration, independent of each other: the CPU overlaps one's divisions
+    // and square roots with the other's loads, which keeps more memory requests in flight.
+    while i + 2 * V.width <= range.upperBound {
+        var p = V.load(io.param + i), q = V.load(io.param + i + V.width)
+        var s: LaneState<V> = loadState(io, i, A.self), t: LaneState<V> = loadState(io, i + V.width, A.self)
+        kernel.update(&p, V.load(io.gradient + i), &s)
+        kernel.update(&q, V.load(io.gradient + i + V.width), &t)
+        p.store(io.param + i)
+        q.store(io.param + i + V.width)
+        storeState(s, io, i, A.self)
+        storeState(t, io, i + V.width, A.self)
+        vectorBounds.include(p, s, A.self)
+        vectorBounds.include(q, t, A.self)
+        i += 2 * V.width
+    }
     while i + V.width <= range.upperBound {
         var p = V.load(io.param + i)
         var s: LaneState<V> = loadState(io, i, A.self)

@@ -28,7 +28,8 @@ struct EdgeCaseTests {
     /// A tensor of n elements must give, element for element, the bits of n one-element
     /// sessions (which only ever run the scalar tail).
     func lengths<S: SessionScalar>(_ c: OptimizerCase, _: S.Type) throws {
-        for n in [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33] {
+        // Around one and two vector widths (the sweep takes two vectors per iteration, then one).
+        for n in [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 33, 47, 48, 49] {
             let params: [S] = randomValues(n, scale: 1, seed: UInt64(n))
             let grads: [[S]] = (0..<4).map { randomValues(n, scale: 0.1, seed: UInt64(100 + n * 10 + $0)) }
             let whole = try c.state(params)
