@@ -223,6 +223,13 @@ final class Connection: EventLoopClient, @unchecked Sendable {
 
     private func shutdownRequested() {
         guard case .open = stage else { return }
+        // Bytes that arrived before the shutdown count: read them first (a connection accepted
+        // a moment ago may not have had its first readiness event yet), so that a request the
+        // client already sent is answered rather than dropped as if the connection were idle.
+        if current == nil && !peerClosed {
+            readable(hangUp: false)
+            guard case .open = stage else { return }
+        }
         if case .close = lifecycle.shutdownRequested(now: MonotonicClock.now()) {
             closeNow()
             return
