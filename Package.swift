@@ -42,7 +42,7 @@ let package = Package(
         // JSON with typed number arrays: parses and writes tensors without boxing each element.
         .target(name: "TensorJSON"),
         // The socket transport: Glibc sockets and Dispatch, driving the codec; knows nothing of optimizers.
-        .target(name: "SocketServer", dependencies: ["HTTP1", "CEpoll"]),
+        .target(name: "SocketServer", dependencies: ["HTTP1", "CEpoll", "CPUFeatures"]),
         // epoll and eventfd for the event loops (Swift's Glibc module does not export them).
         .target(name: "CEpoll"),
         // The application: routes, the session store, problem documents, metrics.
@@ -61,7 +61,7 @@ let package = Package(
         ),
 
         .testTarget(name: "optdTests", dependencies: ["optd", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "OptdKernels"], swiftSettings: kernelFlags),
+        .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "OptdKernels", "CPUFeatures"], swiftSettings: kernelFlags),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
         .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON"]),
         .testTarget(name: "SocketServerTests", dependencies: ["SocketServer", "HTTP1"]),

@@ -25,8 +25,10 @@ public struct StepEngine: Sendable {
         self.splitThreshold = max(1, splitThreshold)
     }
 
-    /// AVX2 where the CPU has it, unless `OPTD_KERNELS=portable`; all cores.
-    public static let automatic = StepEngine(sweeper: bestSweeper(), threads: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// AVX2 where the CPU has it, unless `OPTD_KERNELS=portable`; every CPU the process may
+    /// use (its affinity and cgroup quota considered: a container with `--cpus 2` on a large
+    /// host splits over 2, not over the host's cores).
+    public static let automatic = StepEngine(sweeper: bestSweeper(), threads: Int(optd_available_cpus()))
 
     /// The sweeper this machine should use: `OPTD_KERNELS` (portable | avx2) overrides.
     public static func bestSweeper() -> any KernelSweeper {

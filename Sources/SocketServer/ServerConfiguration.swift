@@ -1,5 +1,6 @@
 // Where to listen and how much to allow, with documented defaults.
 
+import CPUFeatures
 import HTTP1
 #if canImport(Glibc)
 import Glibc
@@ -28,7 +29,8 @@ public struct ServerConfiguration: Sendable {
     public var maxConnections: Int
     /// `listen(2)` backlog; default 512 (the kernel caps it at `net.core.somaxconn`).
     public var backlog: Int
-    /// Event-loop threads the connections are spread over; default one per online core.
+    /// Event-loop threads the connections are spread over; default one per CPU the process
+    /// may use (affinity and cgroup quota considered).
     public var eventLoops: Int
 
     public init(
@@ -38,7 +40,7 @@ public struct ServerConfiguration: Sendable {
         lifecycle: ConnectionLifecycle.Configuration = ConnectionLifecycle.Configuration(),
         maxConnections: Int = 1024,
         backlog: Int = 512,
-        eventLoops: Int = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        eventLoops: Int = Int(optd_available_cpus())
     ) {
         self.host = host
         self.port = port
