@@ -39,13 +39,7 @@ extension OptimizerState: SessionNumbers {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func applyStep(json: JSONValue) throws(Problem) {
-        let values: ScalarBuffer<Scalar> = try TensorDecoding.buffer(json, matching: layout, field: ["gradients"])
-        let gradients: GradientBuffer<Scalar>
-        do { gradients = try GradientBuffer(validating: values) } catch {
-            // Unreachable in practice: decoding already refused non-finite numbers.
-            throw Problem.invalid("/gradients", "gradients must be finite", slug: "non-finite-value")
-        }
-        try apply(gradients)
+        try apply(TensorDecoding.gradients(json, matching: layout))
     }
 
     @_specialize(where Scalar == Float)

@@ -34,17 +34,36 @@ enum TensorDecoding {
         }
     }
 
-    /// Tensors that must match `layout` exactly (gradients, state buffers), as one buffer.
+    /// Tensors that must match `layout` exactly (state buffers), as one buffer.
     static func buffer<S: SessionScalar>(_ value: JSONValue, matching layout: TensorLayout, field: [String]) throws(Problem) -> ScalarBuffer<S> {
         let arrays = try arrays(value, matching: layout, field: field)
         return try fill(layout, arrays, field)
     }
 
-    /// The buffer of the `params` arrays `layout(of:)` returned.
+    /// A step's gradients: copied into one buffer and checked in the single scan that also
+    /// gives the bounds the step's finiteness proof starts from.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func gradients<S: SessionScalar>(_ value: JSONValue, matching layout: TensorLayout) throws(Problem) -> GradientBuffer<S> {
+        let arrays = try arrays(value, matching: layout, field: ["gradients"])
+        let values: ScalarBuffer<S> = copy(layout, arrays)
+        do { return try GradientBuffer(validating: values) } catch {
+            throw overflow(at: error.index, layout, arrays, ["gradients"], S.dtype)
+        }
+    }
+
+    /// The buffer of the `params` arrays `layout(of:)` returned, checked finite.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     static func fill<S: SessionScalar>(_ layout: TensorLayout, _ arrays: [NumberArray], _ field: [String]) throws(Problem) -> ScalarBuffer<S> {
-        // Every element is overwritten below: `arrays` match `layout` tensor for tensor.
+        let buffer: ScalarBuffer<S> = copy(layout, arrays)
+        if let bad = scanBounds(buffer.readOnly).firstNonFinite { throw overflow(at: bad, layout, arrays, field, S.dtype) }
+        return buffer
+    }
+
+    /// The arrays, converted to the dtype, back to back. `arrays` match `layout` tensor for tensor.
+    private static func copy<S: SessionScalar>(_ layout: TensorLayout, _ arrays: [NumberArray]) -> ScalarBuffer<S> {
+        // Every element is overwritten below.
         let buffer = ScalarBuffer<S>(uninitializedCount: layout.totalCount)
         for (tensor, numbers) in zip(layout.tensors, arrays) {
             let target = UnsafeMutableBufferPointer(rebasing: buffer.buffer[tensor.range])
@@ -55,12 +74,17 @@ enum TensorDecoding {
                     UnsafeMutableRawBufferPointer(target).copyMemory(from: UnsafeRawBufferPointer(source))
                 }
             }
-            if let bad = scanBounds(UnsafeBufferPointer(target)).firstNonFinite {
-                let path = field + (layout.isSingleArray ? [] : [tensor.name]) + [String(bad)]
-                throw Problem.invalid(jsonPointer(path), "\(numbers[bad]) overflows \(S.dtype.rawValue)", slug: "non-finite-value")
-            }
         }
         return buffer
+    }
+
+    /// The problem for the element at flat `index`, a number too large for the dtype
+    /// (the JSON text itself cannot hold NaN or infinity).
+    private static func overflow(at index: Int, _ layout: TensorLayout, _ arrays: [NumberArray], _ field: [String], _ dtype: DType) -> Problem {
+        let k = layout.tensors.firstIndex { $0.range.contains(index) }!
+        let tensor = layout.tensors[k], i = index - tensor.offset
+        let path = field + (layout.isSingleArray ? [] : [tensor.name]) + [String(i)]
+        return Problem.invalid(jsonPointer(path), "\(arrays[k][i]) overflows \(dtype.rawValue)", slug: "non-finite-value")
     }
 
     static func arrays(_ value: JSONValue, matching layout: TensorLayout, field: [String]) throws(Problem) -> [NumberArray] {

@@ -35,22 +35,14 @@ public struct GradientBuffer<Scalar: SessionScalar>: @unchecked Sendable {
     public init(littleEndian bytes: UnsafeRawBufferPointer) throws(NonFiniteValue) {
         let count = bytes.count / MemoryLayout<Scalar>.size
         let values = ScalarBuffer<Scalar>(uninitializedCount: count)
-        var low = Scalar.infinity, high = -Scalar.infinity
         if let source = bytes.baseAddress {
             #if _endian(little)
-            values.base.withMemoryRebound(to: UInt8.self, capacity: bytes.count) {
-                $0.update(from: source.assumingMemoryBound(to: UInt8.self), count: count * MemoryLayout<Scalar>.size)
-            }
+            UnsafeMutableRawPointer(values.base).copyMemory(from: source, byteCount: count * MemoryLayout<Scalar>.size)
             #else
             for i in 0..<count { values.base[i] = Scalar.loadLittleEndian(source + i * MemoryLayout<Scalar>.size) }
             #endif
         }
-        let scan = scanBounds(values.readOnly)
-        if let index = scan.firstNonFinite { throw NonFiniteValue(index: index) }
-        low = scan.bounds.lower
-        high = scan.bounds.upper
-        self.values = values
-        self.bounds = Interval(lower: low, upper: high)
+        try self.init(validating: values)
     }
 }
 
