@@ -16,10 +16,12 @@ let package = Package(
         // The reference loop, compiled like a C library would ship: -O3 for the portable x86-64
         // baseline (SSE2, no -march), with -fno-math-errno so that sqrtf is an instruction.
         .target(name: "CBaseline", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
+        // Seeded test data every benchmark shares.
+        .target(name: "BenchSupport"),
         .executableTarget(
             name: "kernel-bench",
             dependencies: [
-                "CBaseline",
+                "CBaseline", "BenchSupport",
                 .product(name: "Optimizers", package: "optd-local"),
                 .product(name: "OptdKernels", package: "optd-local"),
             ]
@@ -27,12 +29,13 @@ let package = Package(
         // JSON float-array parse and encode MB/s in-process, against Foundation's coders.
         .executableTarget(
             name: "codec-bench",
-            dependencies: [.product(name: "TensorJSON", package: "optd-local")]
+            dependencies: ["BenchSupport", .product(name: "TensorJSON", package: "optd-local")]
         ),
         // The request handler in-process (no sockets): µs and CPU per request, against memcpy.
         .executableTarget(
             name: "service-bench",
             dependencies: [
+                "BenchSupport",
                 .product(name: "OptdService", package: "optd-local"),
                 .product(name: "HTTP1", package: "optd-local"),
                 .product(name: "Logging", package: "swift-log"),

@@ -5,6 +5,7 @@
 //
 //     swift run -c release --package-path Benchmarks codec-bench [--count 1000000] [--runs 9] [--markdown]
 
+import BenchSupport
 import Foundation
 import TensorJSON
 
@@ -58,33 +59,6 @@ struct Options {
 
 // MARK: - Test data
 
-/// SplitMix64: a small, fast, reproducible generator.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in (0, 1].
-    mutating func unit() -> Double { (Double(next() >> 11) + 1) * 0x1p-53 }
-}
-
-/// Gradient-like float32 values: ~N(0, 10⁻⁶) (standard deviation 10⁻³), none closer to 0 than
-/// 10⁻⁶, so that their shortest texts look like a real gradient's ("-0.0012345678", "3.4567e-05").
-func gradientLikeFloats(count: Int, seed: UInt64 = 42) -> [Float] {
-    var rng = SplitMix64(state: seed)
-    return (0..<count).map { _ in
-        // Box–Muller.
-        let g = (-2 * log(rng.unit())).squareRoot() * cos(2 * Double.pi * rng.unit())
-        var x = g * 1e-3
-        if abs(x) < 1e-6 { x = x < 0 ? -1e-6 : 1e-6 }
-        return Float(x)
-    }
-}
-
 /// Floats that stress the shortest-text and correctly-rounded paths: zeros, subnormals, the
 /// extremes, powers of two and ten, and random bit patterns of every exponent.
 func edgeFloats(randomCount: Int) -> [Float] {
@@ -93,7 +67,7 @@ func edgeFloats(randomCount: Int) -> [Float] {
                            .greatestFiniteMagnitude, Float(1).nextUp, Float(1).nextDown, 16_777_216, Float(16_777_216).nextUp]
     for e in -149...127 { values.append(Float(sign: .plus, exponent: e, significand: 1)) }
     for e in -45...38 { values.append(Float("1e\(e)")!) }
-    var rng = SplitMix64(state: 7)
+    var rng = SplitMix64(seed: 7)
     while values.count < randomCount {
         let f = Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()))
         if f.isFinite { values.append(f) }

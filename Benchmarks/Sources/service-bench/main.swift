@@ -7,6 +7,7 @@
 //
 //     swift run -c release --package-path Benchmarks service-bench [--runs 9] [--markdown]
 
+import BenchSupport
 import Foundation
 import HTTP1
 import Logging
@@ -55,8 +56,7 @@ struct DiscardingLogHandler: LogHandler {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {}
+    func log(event: LogEvent) {}
 }
 
 // MARK: - Timing
@@ -96,28 +96,6 @@ final class ResponseBox: @unchecked Sendable {
 
 // MARK: - Request bodies (seeded, float32, shortest text like numpy and TensorJSON write)
 
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { (Double(next() >> 11) + 1) * 0x1p-53 }
-}
-
-func gradientLike(_ count: Int, scale: Double, seed: UInt64) -> [Float] {
-    var rng = SplitMix64(state: seed)
-    return (0..<count).map { _ in
-        let g = (-2 * log(rng.unit())).squareRoot() * cos(2 * Double.pi * rng.unit())
-        var x = g * scale
-        if abs(x) < scale * 1e-3 { x = x < 0 ? -scale * 1e-3 : scale * 1e-3 }
-        return Float(x)
-    }
-}
-
 func jsonArray(_ values: [Float]) -> String {
     "[" + values.map { "\($0)" }.joined(separator: ",") + "]"
 }
@@ -140,7 +118,7 @@ struct Case {
 }
 
 func createSession(_ service: OptimizerService, elements: Int) -> String {
-    let params = jsonArray(gradientLike(elements, scale: 0.05, seed: 7))
+    let params = jsonArray(gradientLikeFloats(count: elements, scale: 0.05, seed: 7))
     let body = #"{"optimizer":"adam","dtype":"float32","hyperparameters":{"lr":0},"params":\#(params)}"#
     let response = send(service, HTTPRequest(method: "POST", target: "/v1/sessions",
                                              headers: ["Content-Type": "application/json"], body: Array(body.utf8)))
@@ -152,7 +130,7 @@ func createSession(_ service: OptimizerService, elements: Int) -> String {
 
 func stepCase(_ service: OptimizerService, raw: Bool, elements: Int, requests: Int) -> Case {
     let location = createSession(service, elements: elements)
-    let gradients = gradientLike(elements, scale: 1e-3, seed: 42)
+    let gradients = gradientLikeFloats(count: elements, scale: 1e-3, seed: 42)
     let body = raw ? rawBytes(gradients) : Array(#"{"gradients":\#(jsonArray(gradients))}"#.utf8)
     let type = raw ? "application/octet-stream" : "application/json"
     let request = HTTPRequest(method: "POST", target: "\(location)/step",
