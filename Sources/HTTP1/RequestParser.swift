@@ -13,7 +13,8 @@
 ///     }
 ///
 /// Body bytes are copied at most twice (socket buffer → parser buffer → body) and only
-/// once when they arrive after the head: `feed` then appends straight into the body.
+/// once when they arrive after the head: `feed` then appends straight into the body, and
+/// `readBody` lets the transport read a Content-Length body from the socket into its place.
 /// After an error the parser stays failed and every `next()` repeats the error.
 public struct RequestParser: Sendable {
     public enum Event: Sendable {
@@ -56,7 +57,11 @@ public struct RequestParser: Sendable {
     private var chunked = ChunkedDecoder()
     /// The request whose head is complete and whose body is arriving.
     private var pending: HTTPRequest?
+    /// A chunked body holds exactly the bytes decoded so far. A Content-Length body is
+    /// allocated ahead of its bytes (`count` is the allocation, its first `bodyFilled` bytes
+    /// have arrived) so that the transport can read into it; see `reserveBodyRoom`.
     private var body: [UInt8] = []
+    private var bodyFilled = 0
     /// Content-Length of the body being read, to size growth exactly; 0 for chunked,
     /// which relies on Array's geometric growth.
     private var declaredBodyLength = 0
@@ -136,6 +141,35 @@ public struct RequestParser: Sendable {
         bytes.withUnsafeBytes { feed($0) }
     }
 
+    /// For a transport that can read into memory it is given (`read(2)`): when the next bytes
+    /// of the stream can only belong to the Content-Length body being received (its head is
+    /// parsed and nothing is buffered), calls `read` with room inside the body itself — at most
+    /// `maxBytes`, never past the body's end — so that the bytes are copied once, from the
+    /// socket to their place. `read` returns what `read(2)` would: the count it wrote, 0 at end
+    /// of stream, or -1 (the caller handles errors and end of stream as after any read).
+    ///
+    /// Returns the count `read` returned and the size of the room it was given (a full room
+    /// means more may be waiting), or nil without calling `read` when the bytes must go
+    /// through `feed`: no body is arriving, bytes are buffered, or the body is chunked.
+    public mutating func readBody(
+        maxBytes: Int, _ read: (UnsafeMutableRawBufferPointer) -> Int
+    ) -> (count: Int, room: Int)? {
+        guard maxBytes > 0, readIndex == buffer.count, case .contentLengthBody(let remaining) = state, remaining > 0
+        else { return nil }
+        releaseConsumedBytes()
+        let room = min(reserveBodyRoom(), remaining, maxBytes)
+        let filled = bodyFilled
+        let count = body.withUnsafeMutableBytes { all in
+            read(UnsafeMutableRawBufferPointer(rebasing: all[filled..<(filled + room)]))
+        }
+        if count > 0 {
+            precondition(count <= room, "readBody: read wrote past its room")
+            bodyFilled += count
+            state = .contentLengthBody(remaining: remaining - count)
+        }
+        return (count, room)
+    }
+
     // MARK: Parsing
 
     /// The next complete request, `.needMoreData`, or the (sticky) error.
@@ -162,8 +196,9 @@ public struct RequestParser: Sendable {
                     case .none, .contentLength(0):
                         return .request(request)
                     case .contentLength(let length):
-                        body.reserveCapacity(min(length, Self.initialBodyReservation))
                         declaredBodyLength = length
+                        body = []
+                        bodyFilled = 0
                         state = .contentLengthBody(remaining: length)
                     case .chunked:
                         declaredBodyLength = 0
@@ -209,22 +244,57 @@ public struct RequestParser: Sendable {
         }
     }
 
-    /// Appends Content-Length body bytes, growing geometrically (×4: fewer copies of what
-    /// has arrived) from the initial reservation but never past the declared length, so the
-    /// final array is allocated at its exact size and a lying client only gets memory for
-    /// at most four times the bytes it really sent.
+    /// Appends body bytes: a chunked body grows as Array does; a Content-Length body is
+    /// copied into the room `reserveBodyRoom` makes.
     private mutating func appendBody(_ bytes: UnsafeRawBufferPointer) {
-        let needed = body.count + bytes.count
-        if needed > body.capacity && declaredBodyLength > 0 {
-            body.reserveCapacity(max(needed, min(declaredBodyLength, body.capacity * 4)))
+        guard declaredBodyLength > 0 else {
+            body.append(contentsOf: bytes)
+            return
         }
-        body.append(contentsOf: bytes)
+        var rest = bytes
+        while !rest.isEmpty {
+            let room = reserveBodyRoom()
+            let take = min(room, rest.count)
+            body.withUnsafeMutableBytes { all in
+                all.baseAddress!.advanced(by: bodyFilled).copyMemory(from: rest.baseAddress!, byteCount: take)
+            }
+            bodyFilled += take
+            rest = UnsafeRawBufferPointer(rebasing: rest[take...])
+        }
+    }
+
+    /// Makes room in a Content-Length body for more of its bytes and returns how many fit.
+    /// The allocation starts at `initialBodyReservation` (or the whole body, if smaller) and
+    /// grows ×4 (fewer copies of what has arrived) once full, but never past the declared
+    /// length: the final array is allocated at its exact size, and a client that lies about
+    /// Content-Length only gets memory for at most four times the bytes it really sent.
+    /// Room is allocated but not initialized: bytes are trivial, and every byte is written
+    /// (by a copy or a read) before the request leaves the parser.
+    private mutating func reserveBodyRoom() -> Int {
+        if bodyFilled == body.count {
+            let size = body.isEmpty
+                ? min(declaredBodyLength, Self.initialBodyReservation)
+                : min(declaredBodyLength, body.count * 4)
+            let filled = bodyFilled
+            let grown = [UInt8](unsafeUninitializedCapacity: size) { room, count in
+                body.withUnsafeBufferPointer { old in
+                    if filled > 0 { room.baseAddress!.update(from: old.baseAddress!, count: filled) }
+                }
+                count = size
+            }
+            body = grown
+        }
+        return body.count - bodyFilled
     }
 
     private mutating func completeRequest() -> HTTPRequest {
         var request = pending.take()!
+        // A Content-Length body is complete only when all its bytes arrived, which is when its
+        // allocation has reached the declared length and is full.
+        assert(declaredBodyLength == 0 || (bodyFilled == declaredBodyLength && body.count == bodyFilled))
         request.body = body
         body = []
+        bodyFilled = 0
         state = .head
         expectsContinue = false
         return request
@@ -235,6 +305,7 @@ public struct RequestParser: Sendable {
         expectsContinue = false
         pending = nil
         body = []
+        bodyFilled = 0
         buffer = []
         readIndex = 0
         return .error(error)

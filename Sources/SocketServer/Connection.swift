@@ -47,6 +47,8 @@ final class Connection: EventLoopClient, @unchecked Sendable {
     static let maxBufferedWhileBusy = 256 * 1024
     /// Reads per read event before yielding the thread to other connections.
     static let maxReadsPerEvent = 16
+    /// The most one `read(2)` takes of a body that goes straight into its request.
+    static let maxDirectBodyRead = 1 << 20
     /// Staged output above this is flushed before parsing further pipelined requests.
     static let earlyFlushBytes = 256 * 1024
 
@@ -164,14 +166,26 @@ final class Connection: EventLoopClient, @unchecked Sendable {
         let toTheEnd = hangUp
         var total = 0
         for _ in 0..<Self.maxReadsPerEvent {
-            let n = readBuffer.read(from: fd)
-            if n > 0 {
-                total += n
-                parser.feed(readBuffer.bytes(n))
-                if parser.bufferedByteCount >= Self.maxBufferedWhileBusy { break }
-                if n < readBuffer.capacity && !toTheEnd { break }
-                if parser.phase == .body { readBuffer.enlarge() }
-                continue
+            let n: Int
+            if let (count, room) = parser.readBody(
+                maxBytes: Self.maxDirectBodyRead, { Glibc.read(fd, $0.baseAddress, $0.count) }) {
+                // The rest of a Content-Length body, read straight into the request's body.
+                n = count
+                if n > 0 {
+                    total += n
+                    if n < room && !toTheEnd { break }
+                    continue
+                }
+            } else {
+                n = readBuffer.read(from: fd)
+                if n > 0 {
+                    total += n
+                    parser.feed(readBuffer.bytes(n))
+                    if parser.bufferedByteCount >= Self.maxBufferedWhileBusy { break }
+                    if n < readBuffer.capacity && !toTheEnd { break }
+                    if parser.phase == .body { readBuffer.enlarge() }
+                    continue
+                }
             }
             if n == 0 {
                 peerClosed = true
