@@ -17,6 +17,12 @@ final class Metrics: Sendable {
         var counts = [Int](repeating: 0, count: Metrics.buckets.count)
         var sum = 0.0
         var count = 0
+
+        mutating func record(_ seconds: Double) {
+            if let i = Metrics.buckets.firstIndex(where: { seconds <= $0 }) { counts[i] += 1 }
+            sum += seconds
+            count += 1
+        }
     }
 
     private struct State {
@@ -30,11 +36,8 @@ final class Metrics: Sendable {
     func recordRequest(route: String, method: String, status: Int, seconds: Double) {
         state.withLock { s in
             s.requests[RequestKey(route: route, method: method, status: status), default: 0] += 1
-            var h = s.latency[route] ?? Histogram()
-            if let i = Metrics.buckets.firstIndex(where: { seconds <= $0 }) { h.counts[i] += 1 }
-            h.sum += seconds
-            h.count += 1
-            s.latency[route] = h
+            // Mutated in place: a copy taken out of the dictionary would copy its counts array.
+            s.latency[route, default: Histogram()].record(seconds)
         }
     }
 

@@ -42,6 +42,8 @@ final class EventLoop: @unchecked Sendable {
     // Loop thread only. Token 0 is the eventfd.
     private var clients: [UInt64: any EventLoopClient] = [:]
     private var nextToken: UInt64 = 1
+    /// The queue's other half (see `runTasks`).
+    private var spareTasks: [@Sendable () -> Void] = []
 
     init(name: String) throws(SocketError) {
         self.name = name
@@ -175,12 +177,11 @@ final class EventLoop: @unchecked Sendable {
         // Cleared before the queue is taken: a closure queued after this line writes to the
         // eventfd again, so it is never left waiting for a wake-up that does not come.
         wakePending.store(false, ordering: .sequentiallyConsistent)
-        let batch = tasks.withLock { tasks -> [@Sendable () -> Void] in
-            let taken = tasks.queue
-            tasks.queue.removeAll(keepingCapacity: true)
-            return taken
-        }
-        for work in batch { work() }
+        // Swapped with the loop's spare array rather than copied out: each keeps its capacity,
+        // so queueing and running closures allocates no array.
+        tasks.withLock { tasks in swap(&tasks.queue, &spareTasks) }
+        for work in spareTasks { work() }
+        spareTasks.removeAll(keepingCapacity: true)
     }
 }
 
