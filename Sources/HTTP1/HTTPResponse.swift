@@ -7,13 +7,29 @@
 public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: HTTPHeaders
-    public var body: [UInt8]
+    /// The body's bytes: an array, or bytes that their owner shares with the response.
+    public var payload: ResponseBody
 
     public init(status: Int = 200, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
         self.headers = headers
-        self.body = body
+        self.payload = .bytes(body)
     }
+
+    /// A response with a payload that may be shared bytes, sent without being copied into an array.
+    public init(status: Int = 200, headers: HTTPHeaders = HTTPHeaders(), payload: ResponseBody) {
+        self.status = status
+        self.headers = headers
+        self.payload = payload
+    }
+
+    /// The body as an array (a copy, for a shared body); setting it replaces the payload.
+    public var body: [UInt8] {
+        get { payload.array }
+        set { payload = .bytes(newValue) }
+    }
+
+    public var bodyCount: Int { payload.count }
 
     public var reasonPhrase: String { HTTPStatus.reasonPhrase(status) }
 
@@ -35,7 +51,7 @@ public struct HTTPResponse: Sendable {
         let code = status >= 100 && status <= 999 ? status : 500
         let bodyAllowed = HTTPStatus.allowsBody(code)
         let writesBody = bodyAllowed && !omitBody
-        out.reserveCapacity(out.count + 96 + headers.count * 48 + (writesBody ? body.count : 0))
+        out.reserveCapacity(out.count + 96 + headers.count * 48 + (writesBody ? payload.count : 0))
 
         appendStatic(&out, "HTTP/1.1 ")
         out.append(UInt8(truncatingIfNeeded: 0x30 + code / 100))
@@ -53,7 +69,7 @@ public struct HTTPResponse: Sendable {
         }
         if bodyAllowed {
             appendStatic(&out, "Content-Length: ")
-            appendDecimal(&out, body.count)
+            appendDecimal(&out, payload.count)
             appendStatic(&out, "\r\n")
         }
         if !keepAlive {
@@ -61,7 +77,7 @@ public struct HTTPResponse: Sendable {
         }
         appendStatic(&out, "\r\n")
         if writesBody {
-            out.append(contentsOf: body)
+            payload.withBytes { out.append(contentsOf: $0) }
         }
     }
 
@@ -93,6 +109,43 @@ public struct HTTPResponse: Sendable {
                     out.append(b >= 0x20 && b != 0x7F || b == 0x09 ? b : 0x20)
                 }
             }
+        }
+    }
+}
+
+/// Bytes an object owns and lends to responses: they must stay unchanged while any response
+/// (or a socket's queue) holds the object. An owner that wants to change them later checks
+/// that it is the only holder (`isKnownUniquelyReferenced`) and otherwise copies first.
+public protocol SharedBytes: AnyObject, Sendable {
+    var bytes: UnsafeRawBufferPointer { get }
+}
+
+/// A response body.
+public enum ResponseBody: Sendable {
+    case bytes([UInt8])
+    case shared(any SharedBytes)
+
+    public var count: Int {
+        switch self {
+        case .bytes(let bytes): return bytes.count
+        case .shared(let owner): return owner.bytes.count
+        }
+    }
+
+    public var isEmpty: Bool { count == 0 }
+
+    /// The bytes as an array (a copy, for shared bytes).
+    public var array: [UInt8] {
+        switch self {
+        case .bytes(let bytes): return bytes
+        case .shared(let owner): return withExtendedLifetime(owner) { Array(owner.bytes) }
+        }
+    }
+
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        switch self {
+        case .bytes(let bytes): return try bytes.withUnsafeBytes(body)
+        case .shared(let owner): return try withExtendedLifetime(owner) { try body(owner.bytes) }
         }
     }
 }

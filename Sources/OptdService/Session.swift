@@ -134,7 +134,7 @@ actor Session {
         var headers = etag
         headers.add(name: "Content-Type", value: BodyFormat.raw.contentType)
         headers.add(name: "Optimizer-Step", value: String(numbers.step))
-        return HTTPResponse(status: 200, headers: headers, body: numbers.rawParams())
+        return HTTPResponse(status: 200, headers: headers, payload: numbers.rawParams())
     }
 
     /// What a listing shows of the session (no tensor data).
@@ -209,7 +209,7 @@ actor Session {
         switch format {
         case .raw:
             headers.add(name: "Content-Type", value: BodyFormat.raw.contentType)
-            return HTTPResponse(status: 200, headers: headers, body: numbers.rawNextPoint(momentum: lookaheadMomentum))
+            return HTTPResponse(status: 200, headers: headers, payload: numbers.rawNextPoint(momentum: lookaheadMomentum))
         case .json:
             var writer = JSONWriter(capacity: TensorEncoding.estimatedJSONBytes(count: layout.totalCount * (optimizer == .nag ? 2 : 1)))
             writer.beginObject()

@@ -1,3 +1,4 @@
+import HTTP1
 import Optimizers
 import TensorJSON
 
@@ -23,11 +24,12 @@ protocol SessionNumbers: AnyObject, Sendable {
     func writeLookahead(into writer: inout JSONWriter, momentum: Double?)
     /// `{"exp_avg": <tensors>, …, "mu_product": x}`: everything a restore needs.
     func writeState(into writer: inout JSONWriter)
-    func rawParams() -> [UInt8]
     /// Raw params, the exported buffers and mu_product: a snapshot's numbers.
     func rawParts() -> (params: [UInt8], names: [String], buffers: [[UInt8]], muProduct: Double?)
+    /// The params as a raw body: shared with the session, not copied (see `SharedParams`).
+    func rawParams() -> ResponseBody
     /// The point where the next gradient is taken: the look-ahead point for nag, else params.
-    func rawNextPoint(momentum: Double?) -> [UInt8]
+    func rawNextPoint(momentum: Double?) -> ResponseBody
 }
 
 // The conformance's methods are reached through `any SessionNumbers`, with `Scalar` unknown at
@@ -125,13 +127,19 @@ extension OptimizerState: SessionNumbers {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    func rawParams() -> [UInt8] { TensorEncoding.raw(params.readOnly) }
+    func rawParams() -> ResponseBody {
+        #if _endian(little)
+        return .shared(SharedParams(params))
+        #else
+        return .bytes(TensorEncoding.raw(params.readOnly))
+        #endif
+    }
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    func rawNextPoint(momentum: Double?) -> [UInt8] {
+    func rawNextPoint(momentum: Double?) -> ResponseBody {
         guard optimizer == .nag else { return rawParams() }
-        return withLookahead(momentum) { TensorEncoding.raw($0) }
+        return .bytes(withLookahead(momentum) { TensorEncoding.raw($0) })
     }
 
     private func withLookahead<R>(_ momentum: Double?, _ body: (UnsafeBufferPointer<Scalar>) -> R) -> R {
@@ -141,4 +149,16 @@ extension OptimizerState: SessionNumbers {
         lookahead(into: out, momentum: momentum)
         return body(UnsafeBufferPointer(out))
     }
+}
+
+/// A session's params lent to a raw answer: the little-endian bytes of the raw format are the
+/// buffer's own memory, so the answer is sent from it without a copy. Holding the buffer keeps
+/// it unchanged: the next step finds it shared and writes to a copy (`OptimizerState.params`),
+/// and in the usual case, where the answer has left before the next step, nothing is copied.
+final class SharedParams<Scalar: SessionScalar>: SharedBytes {
+    let buffer: ScalarBuffer<Scalar>
+
+    init(_ buffer: ScalarBuffer<Scalar>) { self.buffer = buffer }
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(buffer.readOnly) }
 }

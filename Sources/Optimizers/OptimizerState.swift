@@ -20,7 +20,10 @@ public final class OptimizerState<Scalar: SessionScalar>: @unchecked Sendable {
     public let layout: TensorLayout
     /// Steps taken.
     public private(set) var step: Int
-    public let params: ScalarBuffer<Scalar>
+    /// The parameters. Others may hold this buffer too (an answer on its way to a client
+    /// shares it rather than copying it): a step that finds it shared writes to a copy, so
+    /// a buffer someone else holds never changes.
+    public private(set) var params: ScalarBuffer<Scalar>
     /// State buffers by contract name. A buffer exists once the hyperparameters have needed it.
     public private(set) var buffers: [String: ScalarBuffer<Scalar>]
     /// SGD: whether the momentum buffer holds values yet (torch creates it on the first step).
@@ -222,7 +225,7 @@ public final class OptimizerState<Scalar: SessionScalar>: @unchecked Sendable {
         precondition(kernel.stateCount == slots.count)
         // Closures, not key paths: a key path is instantiated at run time on every call.
         let stateBuffers = slots.map { buffers[$0]! }
-        let io = KernelIO(param: params.base, gradient: UnsafePointer(gradients.values.base), state: stateBuffers.map { $0.base })
+        var io = KernelIO(param: params.base, gradient: UnsafePointer(gradients.values.base), state: stateBuffers.map { $0.base })
         let count = layout.totalCount
         let proof = boundUpdate(kernel, inputs: BufferBounds(param: paramBounds, state: slots.map { bufferBounds[$0]! }),
                                 gradient: gradients.bounds)
@@ -231,6 +234,10 @@ public final class OptimizerState<Scalar: SessionScalar>: @unchecked Sendable {
             let bad = locateNonFinite(kernel, io, 0..<count)!
             let (tensor, index) = layout.locate(bad.index)!
             throw StepError.nonFiniteResult(buffer: bad.stateSlot.map { slots[$0] } ?? "params", tensor: tensor.name, index: index)
+        }
+        if !isKnownUniquelyReferenced(&params) {
+            params = params.copy()
+            io.param = params.base
         }
         let bounds = engine.commit(kernel, io, count: count)
         withExtendedLifetime(stateBuffers) {}

@@ -24,15 +24,15 @@ enum WriteOutcome {
 /// Small responses are serialized into `staging`, whose capacity is kept, and leave in one
 /// `send` (pipelined responses produced in one pass share it). A body above
 /// `inlineBodyLimit` is not copied at all: the head goes to `staging`, which is then
-/// sealed into `queued`, and the body array itself is queued after it (an O(1) reference,
-/// copy-on-write), to be sent straight from the handler's memory.
+/// sealed into `queued`, and the body itself is queued after it (an O(1) reference: a
+/// copy-on-write array, or a `SharedBytes` owner), to be sent straight from the handler's memory.
 struct OutboundBuffer {
     /// Bodies up to this size are copied next to their head so the response takes one syscall.
     static let inlineBodyLimit = 64 * 1024
     /// A staging buffer grown past this is released once drained rather than kept.
     static let retainedStagingCapacity = 256 * 1024
 
-    private var queued: [[UInt8]] = []
+    private var queued: [ResponseBody] = []
     private var queuedOffset = 0
     private var staging: [UInt8] = []
 
@@ -55,13 +55,13 @@ struct OutboundBuffer {
             staging.removeLast(2)
             appendStatic("Connection: keep-alive\r\n\r\n")
         }
-        guard !omitBody, HTTPStatus.allowsBody(response.status), !response.body.isEmpty else { return }
-        if response.body.count <= Self.inlineBodyLimit {
-            staging.append(contentsOf: response.body)
+        guard !omitBody, HTTPStatus.allowsBody(response.status), !response.payload.isEmpty else { return }
+        if response.payload.count <= Self.inlineBodyLimit {
+            response.payload.withBytes { staging.append(contentsOf: $0) }
         } else {
-            queued.append(staging)
+            queued.append(.bytes(staging))
             staging = []
-            queued.append(response.body)
+            queued.append(response.payload)
         }
     }
 
@@ -85,19 +85,19 @@ struct OutboundBuffer {
                 return .complete
             }
             if sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK { return .failed }
-            queued.append(staging)
+            queued.append(.bytes(staging))
             queuedOffset = max(sent, 0)
             staging = []
             return .blocked(progressed: sent > 0)
         }
         if !staging.isEmpty {
-            queued.append(staging)
+            queued.append(.bytes(staging))
             staging = []
         }
         var progressed = false
         while !queued.isEmpty {
             let offset = queuedOffset
-            let sent = queued[0].withUnsafeBytes { Posix.send(fd, UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+            let sent = queued[0].withBytes { Posix.send(fd, UnsafeRawBufferPointer(rebasing: $0[offset...])) }
             if sent < 0 {
                 if errno == EAGAIN || errno == EWOULDBLOCK { return .blocked(progressed: progressed) }
                 return .failed

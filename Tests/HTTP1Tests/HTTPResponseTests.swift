@@ -93,4 +93,22 @@ import HTTP1
         #expect(String(decoding: HTTPResponse(status: 599).serialized(keepAlive: true), as: UTF8.self)
             == "HTTP/1.1 599 Server Error\r\nContent-Length: 0\r\n\r\n")
     }
+
+    @Test func sharedPayloadSerializesLikeTheSameBytes() {
+        final class Owner: SharedBytes, @unchecked Sendable {  // written once, in init
+            let storage: UnsafeMutableRawBufferPointer
+            init(_ content: [UInt8]) {
+                storage = .allocate(byteCount: content.count, alignment: 8)
+                storage.copyBytes(from: content)
+            }
+            deinit { storage.deallocate() }
+            var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(storage) }
+        }
+        let content = bytes("{\"ok\":true}")
+        let shared = HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], payload: .shared(Owner(content)))
+        let plain = HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: content)
+        #expect(shared.serialized(keepAlive: true) == plain.serialized(keepAlive: true))
+        #expect(shared.serialized(keepAlive: false, omitBody: true) == plain.serialized(keepAlive: false, omitBody: true))
+        #expect(shared.body == content && shared.bodyCount == content.count)
+    }
 }

@@ -20,6 +20,27 @@ struct StateTests {
         #expect(Snapshot(restored) == Snapshot(original))
     }
 
+    @Test("params someone else holds are never changed: the step writes to a copy", arguments: OptimizerCase.all)
+    func sharedParamsAreCopiedBeforeWriting(_ c: OptimizerCase) throws {
+        let state: OptimizerState<Float> = try c.state(randomValues(37, scale: 1, seed: 5))
+        let twin: OptimizerState<Float> = try c.state(randomValues(37, scale: 1, seed: 5))
+        let g = try gradients(randomValues(37, scale: 0.1, seed: 6) as [Float])
+        // Nobody else holds them: the step writes in place, no copy.
+        let before = ObjectIdentifier(state.params)
+        try state.step(g)
+        #expect(ObjectIdentifier(state.params) == before)
+        // Held (as an answer on its way out holds them): they keep their values.
+        let held = state.params
+        let heldValues = held.array()
+        try state.step(g)
+        try twin.step(g)
+        try twin.step(g)
+        #expect(held.array() == heldValues)
+        #expect(state.params !== held)
+        #expect(state.params.array() == twin.params.array())  // the copy stepped exactly as in place
+        #expect(Snapshot(state) == Snapshot(twin))
+    }
+
     @Test("sgd's momentum buffer starts as the first gradient and is exported only then")
     func sgdMomentumBuffer() throws {
         let c = OptimizerCase(optimizer: .sgd, inputs: [("momentum", .number(0.9)), ("dampening", .number(0.5))])

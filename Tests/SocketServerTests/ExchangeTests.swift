@@ -48,6 +48,20 @@ extension SocketServerTests {
             }
         }
 
+        @Test("shared payloads are sent as they are, small (copied next to the head) and large (queued)",
+              arguments: [1000, 3 << 20])
+        func sharedPayload(count: Int) async throws {
+            try await withServer { _, port, _ in
+                let client = try TestClient(port: port)
+                for _ in 0..<2 {  // and the connection stays usable after it
+                    let response = try client.exchange("GET /shared?\(count) HTTP/1.1\r\n\(host)\r\n")
+                    #expect(response.status == 200)
+                    #expect(response.header("Content-Length") == String(count))
+                    #expect(response.body == TestBytes.expected(count))
+                }
+            }
+        }
+
         @Test func headOmitsTheBodyButKeepsItsLength() async throws {
             try await withServer { _, port, _ in
                 let client = try TestClient(port: port)

@@ -10,6 +10,7 @@ import Synchronization
 /// - `/slow?<ms>`: answers after `ms` milliseconds (default 300) from another thread.
 /// - `/never`: never answers.
 /// - `/twice`: answers twice (the second call must be ignored).
+/// - `/shared?<n>`: `n` bytes (i % 251) as a shared payload (`SharedBytes`), not an array.
 /// - anything else: `"<METHOD> <path> <body length>"`.
 /// Every call is recorded with the instant it was made.
 final class TestHandler: HTTPHandler {
@@ -27,6 +28,9 @@ final class TestHandler: HTTPHandler {
         case "/slow":
             let delay = Int(request.query ?? "") ?? 300
             DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(delay)) { respond(summary) }
+        case "/shared":
+            let payload = TestBytes(count: Int(request.query ?? "") ?? 0)
+            respond(HTTPResponse(status: 200, headers: ["Content-Type": "application/octet-stream"], payload: .shared(payload)))
         case "/never":
             return
         case "/twice":
@@ -44,6 +48,22 @@ final class TestHandler: HTTPHandler {
     func callInstant(_ path: String) -> ContinuousClock.Instant? {
         calls.withLock { $0.first { $0.path == path }?.at }
     }
+}
+
+/// Bytes owned by an object, as a session lends its params to an answer.
+final class TestBytes: SharedBytes, @unchecked Sendable {  // written once, in init
+    let storage: UnsafeMutableRawBufferPointer
+
+    init(count: Int) {
+        storage = .allocate(byteCount: count, alignment: 64)
+        for i in 0..<count { storage[i] = UInt8(i % 251) }
+    }
+
+    deinit { storage.deallocate() }
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(storage) }
+
+    static func expected(_ count: Int) -> [UInt8] { (0..<count).map { UInt8($0 % 251) } }
 }
 
 extension ServerConfiguration {
