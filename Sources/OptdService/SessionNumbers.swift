@@ -26,7 +26,7 @@ protocol SessionNumbers: AnyObject, Sendable {
     func writeState(into writer: inout JSONWriter)
     /// Raw params, the exported buffers and mu_product: a snapshot's numbers.
     func rawParts() -> (params: [UInt8], names: [String], buffers: [[UInt8]], muProduct: Double?)
-    /// The params as a raw body: shared with the session, not copied (see `SharedParams`).
+    /// The params as a raw body: large ones shared with the session, not copied (see `SharedParams`).
     func rawParams() -> ResponseBody
     /// The point where the next gradient is taken: the look-ahead point for nag, else params.
     func rawNextPoint(momentum: Double?) -> ResponseBody
@@ -129,10 +129,9 @@ extension OptimizerState: SessionNumbers {
     @_specialize(where Scalar == Double)
     func rawParams() -> ResponseBody {
         #if _endian(little)
-        return .shared(SharedParams(params))
-        #else
-        return .bytes(TensorEncoding.raw(params.readOnly))
+        if params.byteCount >= SharedParams<Scalar>.minimumBytes { return .shared(SharedParams(params)) }
         #endif
+        return .bytes(TensorEncoding.raw(params.readOnly))
     }
 
     @_specialize(where Scalar == Float)
@@ -156,6 +155,11 @@ extension OptimizerState: SessionNumbers {
 /// it unchanged: the next step finds it shared and writes to a copy (`OptimizerState.params`),
 /// and in the usual case, where the answer has left before the next step, nothing is copied.
 final class SharedParams<Scalar: SessionScalar>: SharedBytes {
+    /// Smaller params are copied into their answer instead: the transport copies a small body
+    /// next to its head anyway, and a copy frees the buffer at once, whereas a shared one still
+    /// held when the next step of a busy session comes makes that step copy it.
+    static var minimumBytes: Int { 64 * 1024 }
+
     let buffer: ScalarBuffer<Scalar>
 
     init(_ buffer: ScalarBuffer<Scalar>) { self.buffer = buffer }
