@@ -72,23 +72,30 @@ struct RunningBounds<L: MemoryLane, I: InstructionSetTag> {
 public func commitSweep<K: ElementwiseKernel, V: MemoryLane, A: StateArity, I: InstructionSetTag>(
     _ kernel: K, _ io: KernelIO<K.Scalar>, _ range: Range<Int>, _: V.Type, _: A.Type, _: I.Type
 ) -> BufferBounds<K.Scalar> where V.Scalar == K.Scalar {
-    var i = range.lowerBound
     var vectorBounds = RunningBounds<V, I>()
-    // Two vectors per iteration, independent of each other: the CPU overlaps one's divisions
-    // and square roots with the other's loads, which keeps more memory requests in flight.
-    while i + 2 * V.width <= range.upperBound {
-        var p = V.load(io.param + i), q = V.load(io.param + i + V.width)
-        var s: LaneState<V> = loadState(io, i, A.self), t: LaneState<V> = loadState(io, i + V.width, A.self)
+    // Two vectors per iteration, independent of each other and far apart: one from each half
+    // of the range. The CPU overlaps one's divisions and square roots with the other's loads,
+    // and the hardware prefetchers follow twice as many streams, which keeps more memory
+    // requests in flight (plain SGD, three streams, gains most).
+    let half = (range.count / 2) / V.width * V.width
+    var i = range.lowerBound
+    var j = range.lowerBound + half
+    while i + V.width <= range.lowerBound + half {
+        var p = V.load(io.param + i), q = V.load(io.param + j)
+        var s: LaneState<V> = loadState(io, i, A.self), t: LaneState<V> = loadState(io, j, A.self)
         kernel.update(&p, V.load(io.gradient + i), &s)
-        kernel.update(&q, V.load(io.gradient + i + V.width), &t)
+        kernel.update(&q, V.load(io.gradient + j), &t)
         p.store(io.param + i)
-        q.store(io.param + i + V.width)
+        q.store(io.param + j)
         storeState(s, io, i, A.self)
-        storeState(t, io, i + V.width, A.self)
+        storeState(t, io, j, A.self)
         vectorBounds.include(p, s, A.self)
         vectorBounds.include(q, t, A.self)
-        i += 2 * V.width
+        i += V.width
+        j += V.width
     }
+    // The second half may hold one vector and a tail more than the first.
+    i = j
     while i + V.width <= range.upperBound {
         var p = V.load(io.param + i)
         var s: LaneState<V> = loadState(io, i, A.self)

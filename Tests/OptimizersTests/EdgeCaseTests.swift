@@ -28,8 +28,10 @@ struct EdgeCaseTests {
     /// A tensor of n elements must give, element for element, the bits of n one-element
     /// sessions (which only ever run the scalar tail).
     func lengths<S: SessionScalar>(_ c: OptimizerCase, _: S.Type) throws {
-        // Around one and two vector widths (the sweep takes two vectors per iteration, then one).
-        for n in [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 33, 47, 48, 49] {
+        // Around one and two vector widths and their multiples: the sweep takes a vector from
+        // each half of the range per iteration, then what the second half holds beyond the
+        // first (a vector or none), then the tail element by element.
+        for n in [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 33, 47, 48, 49, 55, 56, 57, 63, 64, 65, 100] {
             let params: [S] = randomValues(n, scale: 1, seed: UInt64(n))
             let grads: [[S]] = (0..<4).map { randomValues(n, scale: 0.1, seed: UInt64(100 + n * 10 + $0)) }
             let whole = try c.state(params)
