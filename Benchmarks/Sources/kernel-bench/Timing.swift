@@ -27,7 +27,8 @@ func monotonicSeconds() -> Double {
 }
 
 /// Times several step functions in turn, one step each per round, so that all of them see
-/// the same moments of a noisy machine: `warmUp` untimed rounds, then `measured` timed ones.
+/// the same moments of a noisy machine: `warmUp` untimed rounds, then `measured` timed ones,
+/// each round in a rotated order.
 /// A slow round (a kernel far off its target) cuts both, to stay within about `budget`
 /// seconds: at least 3 rounds are timed. Returns each one's median seconds per step and the
 /// number of timed rounds.
@@ -45,10 +46,14 @@ func roundRobinMedians(_ repetitions: Repetitions, budget: Double, reporting ste
     for _ in 0..<min(repetitions.warmUp - 1, max(0, affordable - repetitions.measured)) { for step in steps { _ = step() } }
     let rounds = max(3, min(repetitions.measured, affordable))
     var samples = [[Double]](repeating: [], count: steps.count)
-    for _ in 0..<rounds {
-        for (k, step) in steps.enumerated() {
+    for round in 0..<rounds {
+        // Each round starts one contender later, so that every contender follows every other
+        // equally often: one that leaves the machine busy for a moment after its step (torch's
+        // OpenMP workers spin before they sleep) does not always slow the same neighbour.
+        for offset in 0..<steps.count {
+            let k = (round + offset) % steps.count
             let start = monotonicSeconds()
-            let reported = step()
+            let reported = steps[k]()
             samples[k].append(reported ?? (monotonicSeconds() - start))
         }
     }
