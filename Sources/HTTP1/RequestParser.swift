@@ -84,6 +84,13 @@ public struct RequestParser: Sendable {
         }
     }
 
+    /// Bytes of the Content-Length body being received that have not arrived yet (0 once it
+    /// is complete, until `next()` returns its request); nil when no such body is arriving.
+    public var remainingBodyBytes: Int? {
+        if case .contentLengthBody(let remaining) = state { return remaining }
+        return nil
+    }
+
     /// Bytes received but not yet consumed by `next()`. A transport that stops calling
     /// `next()` (e.g. while a response is in flight) should stop reading when this grows.
     public var bufferedByteCount: Int { buffer.count - readIndex }
@@ -291,7 +298,9 @@ public struct RequestParser: Sendable {
         var request = pending.take()!
         // A Content-Length body is complete only when all its bytes arrived, which is when its
         // allocation has reached the declared length and is full.
-        assert(declaredBodyLength == 0 || (bodyFilled == declaredBodyLength && body.count == bodyFilled))
+        // A precondition, not an assert: the body was allocated uninitialised, and a broken
+        // invariant must never hand unwritten memory (an earlier request's bytes) to a handler.
+        precondition(declaredBodyLength == 0 || (bodyFilled == declaredBodyLength && body.count == bodyFilled))
         request.body = body
         body = []
         bodyFilled = 0

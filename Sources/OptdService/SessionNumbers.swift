@@ -129,7 +129,7 @@ extension OptimizerState: SessionNumbers {
     @_specialize(where Scalar == Double)
     func rawParams() -> ResponseBody {
         #if _endian(little)
-        if params.byteCount >= SharedParams<Scalar>.minimumBytes { return .shared(SharedParams(params)) }
+        if params.byteCount > SharedParams<Scalar>.copiedBytes { return .shared(SharedParams(params)) }
         #endif
         return .bytes(TensorEncoding.raw(params.readOnly))
     }
@@ -155,10 +155,11 @@ extension OptimizerState: SessionNumbers {
 /// it unchanged: the next step finds it shared and writes to a copy (`OptimizerState.params`),
 /// and in the usual case, where the answer has left before the next step, nothing is copied.
 final class SharedParams<Scalar: SessionScalar>: SharedBytes {
-    /// Smaller params are copied into their answer instead: the transport copies a small body
-    /// next to its head anyway, and a copy frees the buffer at once, whereas a shared one still
-    /// held when the next step of a busy session comes makes that step copy it.
-    static var minimumBytes: Int { 64 * 1024 }
+    /// Params up to this size are copied into their answer instead: the transport copies a body
+    /// this small next to its head anyway (`OutboundBuffer.inlineBodyLimit`), and a copy frees
+    /// the buffer at once, whereas a shared one still held when the next step of a busy session
+    /// comes makes that step copy it.
+    static var copiedBytes: Int { 64 * 1024 }
 
     let buffer: ScalarBuffer<Scalar>
 

@@ -8,7 +8,8 @@ import OptdKernels
 /// 2. the optimizer's own update formula is evaluated once on intervals (`boundUpdate`) from
 ///    the bounds of the gradients and of every buffer, which each committed sweep keeps;
 /// 3. when those output intervals are finite, every value the loop will write is finite, and
-///    the update runs in place in one fused pass (`StepEngine.commit`) — the common case;
+///    the update runs in place in one fused pass (`StepEngine.commit`) — the common case (the
+///    params are first copied if someone else still holds them; see `params`);
 /// 4. otherwise (extreme magnitudes, ε = 0 with an empty accumulator…) a probe pass computes
 ///    the update without writing; only if every value is finite does the commit pass run,
 ///    else the step is refused with the first offending element, and nothing has changed.
@@ -21,8 +22,10 @@ public final class OptimizerState<Scalar: SessionScalar>: @unchecked Sendable {
     /// Steps taken.
     public private(set) var step: Int
     /// The parameters. Others may hold this buffer too (an answer on its way to a client
-    /// shares it rather than copying it): a step that finds it shared writes to a copy, so
-    /// a buffer someone else holds never changes.
+    /// shares it rather than copying it): a step that finds it shared writes to a copy, so a
+    /// buffer someone else holds never changes through `step`. Nothing else may write to it
+    /// (its memory is writable through `base`), and the reference itself changes on such a
+    /// step: read it where steps are serialised (the session's actor).
     public private(set) var params: ScalarBuffer<Scalar>
     /// State buffers by contract name. A buffer exists once the hyperparameters have needed it.
     public private(set) var buffers: [String: ScalarBuffer<Scalar>]

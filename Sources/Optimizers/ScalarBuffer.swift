@@ -8,7 +8,8 @@ import Glibc
 /// of its tensors back to back in tensor order (see `TensorLayout`).
 ///
 /// It is a class so that a session can hand its storage to a sweep without copying; the
-/// session (an actor upstream) is what serialises access to it.
+/// session (an actor upstream) is what serialises access to it. A params buffer may also be
+/// lent, read-only, to an answer being sent (`OptimizerState.params` says how that stays safe).
 public final class ScalarBuffer<Scalar: SessionScalar>: @unchecked Sendable {
     public let count: Int
     public let base: UnsafeMutablePointer<Scalar>

@@ -25,7 +25,8 @@ struct ConnectionContext: Sendable {
 /// One accepted socket and the HTTP/1.1 exchange on it.
 ///
 /// Flow: the event loop reports the socket readable → `read` into the reusable buffer (looping
-/// while reads fill it) → `RequestParser.feed` → `next()` until `.needMoreData`; each
+/// while reads fill it) → `RequestParser.feed` (or, for the rest of a Content-Length body,
+/// `RequestParser.readBody`: straight into the request's body) → `next()` until `.needMoreData`; each
 /// `.request` goes to the handler, and the next one is parsed only after `respond` (the
 /// response is appended to the outbound buffer). After the pass, everything staged leaves in
 /// one `send`; EAGAIN adds write interest, and writability resumes the pass. Timeouts come
@@ -47,8 +48,9 @@ final class Connection: EventLoopClient, @unchecked Sendable {
     static let maxBufferedWhileBusy = 256 * 1024
     /// Reads per read event before yielding the thread to other connections.
     static let maxReadsPerEvent = 16
-    /// The most one `read(2)` takes of a body that goes straight into its request.
-    static let maxDirectBodyRead = 1 << 20
+    /// The most one `read(2)` takes of a body that goes straight into its request: with
+    /// `maxReadsPerEvent`, one connection holds its loop for at most 4 MiB per event.
+    static let maxDirectBodyRead = 256 * 1024
     /// Staged output above this is flushed before parsing further pipelined requests.
     static let earlyFlushBytes = 256 * 1024
 
@@ -173,7 +175,8 @@ final class Connection: EventLoopClient, @unchecked Sendable {
                 n = count
                 if n > 0 {
                     total += n
-                    if n < room && !toTheEnd { break }
+                    // A short read, or the body's last byte: what follows waits for the next event.
+                    if (n < room || parser.remainingBodyBytes == 0) && !toTheEnd { break }
                     continue
                 }
             } else {

@@ -25,7 +25,7 @@ private struct FakeSocket {
     }
 
     @Test("a body read in pieces of every size, across the allocation's growth, arrives intact",
-          arguments: [1, 4095, 65536, 700_001, 1 << 20])
+          arguments: [4095, 65536, 700_001, 1 << 20])
     func readInPieces(limit: Int) throws {
         let size = 3 * 1024 * 1024 + 5  // past the first two allocations (1 MiB, then 4×)
         let payload = pattern(size)
@@ -51,6 +51,7 @@ private struct FakeSocket {
         var p = RequestParser()
         p.feed(bytes("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n"))
         _ = p.next()
+        #expect(p.remainingBodyBytes == 10)
         let first = try #require(p.readBody(maxBytes: 4) { room in
             room.copyBytes(from: [1, 2, 3, 4])
             return room.count
@@ -61,12 +62,14 @@ private struct FakeSocket {
             return room.count
         })
         #expect(second.room == 6 && second.count == 6)
+        #expect(p.remainingBodyBytes == 0)  // complete, until next() hands the request out
         // The next request's bytes go through feed, and both requests come out in order.
         p.feed(bytes("GET /after HTTP/1.1\r\nHost: a\r\n\r\n"))
         guard case .request(let r) = p.next() else { Issue.record("expected the POST"); return }
         #expect(r.body == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
         guard case .request(let next) = p.next() else { Issue.record("expected the GET"); return }
         #expect(next.path == "/after")
+        #expect(p.remainingBodyBytes == nil)
     }
 
     @Test("end of stream and errors change nothing")

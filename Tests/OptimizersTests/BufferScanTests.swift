@@ -29,6 +29,17 @@ struct BufferScanTests {
             #expect(result == ScanResult(bounds: Interval(lower: v.min()!, upper: v.max()!), firstNonFinite: nil),
                     "count \(count)")
         }
+        // The unique minimum and the unique maximum at every index, so that each accumulator
+        // (and the merge of the four) is the one that must report them.
+        let count = 9 * S.Vector.width + 3
+        for index in 0..<count {
+            for extreme in [S(-1000), S(1000)] {
+                var v = values(count, S.self)
+                v[index] = extreme
+                let result = v.withUnsafeBufferPointer { scanBounds($0) }
+                #expect(result.bounds == Interval(lower: v.min()!, upper: v.max()!), "\(extreme) at \(index)")
+            }
+        }
     }
 
     private func findBad<S: KernelScalar>(_: S.Type) {

@@ -59,6 +59,11 @@ extension SocketServerTests {
                     #expect(response.header("Content-Length") == String(count))
                     #expect(response.body == TestBytes.expected(count))
                 }
+                try client.send("HEAD /shared?\(count) HTTP/1.1\r\n\(host)\r\n")
+                let head = try client.readResponse(bodyless: true)
+                #expect(head.header("Content-Length") == String(count) && head.body.isEmpty)
+                // Nothing of the body was sent: the next response follows the head directly.
+                #expect(try client.exchange("GET /after HTTP/1.1\r\n\(host)\r\n").text == "GET /after 0")
             }
         }
 
