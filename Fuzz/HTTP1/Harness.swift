@@ -4,7 +4,8 @@
 //
 // The input is the byte stream a client sends. Every run:
 //  1. parses it fed at once ("whole") and fed in fragments whose sizes come from a
-//     generator seeded by the input ("fragmented"), and requires the same requests, an
+//     generator seeded by the input ("fragmented", where body bytes sometimes arrive through
+//     readBody, as the transport reads them from a socket), and requires the same requests, an
 //     error in both or neither, the same final phase and buffered byte count, and the same
 //     error status unless a size limit decided it (then the same input and split without
 //     limits must agree exactly; see Fuzz/README.md);
@@ -189,6 +190,23 @@ enum HTTP1Fuzz {
 
     /// Feeds through one of the four `feed` overloads, sometimes preceded by an empty feed.
     static func feed(_ parser: inout RequestParser, _ piece: UnsafeBufferPointer<UInt8>, rng: inout FuzzRNG) {
+        var piece = piece
+        // Half the time a Content-Length body is arriving, the transport reads (part of) the
+        // piece straight into the body, as Connection does from the socket; the rest is fed.
+        if rng.oneIn(2), let remaining = parser.remainingBodyBytes, remaining > 0, !piece.isEmpty {
+            let maxBytes = 1 + rng.below(64)
+            let available = piece
+            let read = parser.readBody(maxBytes: maxBytes) { room in
+                fuzzRequire(room.count > 0 && room.count <= maxBytes && room.count <= remaining, "readBody offered \(room.count) bytes")
+                let n = min(room.count, available.count)
+                room.copyMemory(from: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: available[..<n])))
+                return n
+            }
+            if let (count, _) = read {
+                fuzzRequire(parser.remainingBodyBytes == remaining - count, "readBody did not account for \(count) bytes")
+                piece = UnsafeBufferPointer(rebasing: piece[count...])
+            }
+        }
         if rng.oneIn(16) {
             let phase = parser.phase, buffered = parser.bufferedByteCount
             parser.feed([UInt8]())
