@@ -51,8 +51,12 @@ public struct PortableSweeper: KernelSweeper {
     public init() {}
     public var name: String { "portable" }
 
-    @_specialize(where K == SGDKernel<Float>)
-    @_specialize(where K == SGDKernel<Double>)
+    @_specialize(where K == SGDKernel<Float, SGDPlain>)
+    @_specialize(where K == SGDKernel<Double, SGDPlain>)
+    @_specialize(where K == SGDKernel<Float, SGDMomentum>)
+    @_specialize(where K == SGDKernel<Double, SGDMomentum>)
+    @_specialize(where K == SGDKernel<Float, SGDNesterov>)
+    @_specialize(where K == SGDKernel<Double, SGDNesterov>)
     @_specialize(where K == MomentumKernel<Float>)
     @_specialize(where K == MomentumKernel<Double>)
     @_specialize(where K == NAGKernel<Float>)
@@ -75,8 +79,12 @@ public struct PortableSweeper: KernelSweeper {
         dispatchCommit(kernel, io, range, PortableTag.self)
     }
 
-    @_specialize(where K == SGDKernel<Float>)
-    @_specialize(where K == SGDKernel<Double>)
+    @_specialize(where K == SGDKernel<Float, SGDPlain>)
+    @_specialize(where K == SGDKernel<Double, SGDPlain>)
+    @_specialize(where K == SGDKernel<Float, SGDMomentum>)
+    @_specialize(where K == SGDKernel<Double, SGDMomentum>)
+    @_specialize(where K == SGDKernel<Float, SGDNesterov>)
+    @_specialize(where K == SGDKernel<Double, SGDNesterov>)
     @_specialize(where K == MomentumKernel<Float>)
     @_specialize(where K == MomentumKernel<Double>)
     @_specialize(where K == NAGKernel<Float>)

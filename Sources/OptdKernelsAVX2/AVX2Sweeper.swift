@@ -6,8 +6,12 @@ public struct AVX2Sweeper: KernelSweeper {
     public init() {}
     public var name: String { "avx2" }
 
-    @_specialize(where K == SGDKernel<Float>)
-    @_specialize(where K == SGDKernel<Double>)
+    @_specialize(where K == SGDKernel<Float, SGDPlain>)
+    @_specialize(where K == SGDKernel<Double, SGDPlain>)
+    @_specialize(where K == SGDKernel<Float, SGDMomentum>)
+    @_specialize(where K == SGDKernel<Double, SGDMomentum>)
+    @_specialize(where K == SGDKernel<Float, SGDNesterov>)
+    @_specialize(where K == SGDKernel<Double, SGDNesterov>)
     @_specialize(where K == MomentumKernel<Float>)
     @_specialize(where K == MomentumKernel<Double>)
     @_specialize(where K == NAGKernel<Float>)
@@ -30,8 +34,12 @@ public struct AVX2Sweeper: KernelSweeper {
         dispatchCommit(kernel, io, range, AVX2Tag.self)
     }
 
-    @_specialize(where K == SGDKernel<Float>)
-    @_specialize(where K == SGDKernel<Double>)
+    @_specialize(where K == SGDKernel<Float, SGDPlain>)
+    @_specialize(where K == SGDKernel<Double, SGDPlain>)
+    @_specialize(where K == SGDKernel<Float, SGDMomentum>)
+    @_specialize(where K == SGDKernel<Double, SGDMomentum>)
+    @_specialize(where K == SGDKernel<Float, SGDNesterov>)
+    @_specialize(where K == SGDKernel<Double, SGDNesterov>)
     @_specialize(where K == MomentumKernel<Float>)
     @_specialize(where K == MomentumKernel<Double>)
     @_specialize(where K == NAGKernel<Float>)

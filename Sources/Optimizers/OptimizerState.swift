@@ -176,10 +176,19 @@ public final class OptimizerState<Scalar: SessionScalar>: @unchecked Sendable {
         let maximize = h.boolean("maximize")
         switch optimizer {
         case .sgd:
-            try run(SGDKernel<Scalar>(
-                lr: h.number("lr"), momentum: h.number("momentum"), dampening: h.number("dampening"),
-                nesterov: h.boolean("nesterov"), weightDecay: h.number("weight_decay"), maximize: maximize,
-                firstMomentumStep: !momentumBufferStarted), slots, gradients)
+            let (lr, momentum, dampening) = (h.number("lr"), h.number("momentum"), h.number("dampening"))
+            let weightDecay = h.number("weight_decay"), first = !momentumBufferStarted
+            switch SGDForms.form(momentum: momentum, nesterov: h.boolean("nesterov")) {
+            case .plain:
+                try run(SGDKernel<Scalar, SGDPlain>(lr: lr, momentum: momentum, dampening: dampening, weightDecay: weightDecay,
+                                                    maximize: maximize, firstMomentumStep: first), slots, gradients)
+            case .momentum:
+                try run(SGDKernel<Scalar, SGDMomentum>(lr: lr, momentum: momentum, dampening: dampening, weightDecay: weightDecay,
+                                                       maximize: maximize, firstMomentumStep: first), slots, gradients)
+            case .nesterov:
+                try run(SGDKernel<Scalar, SGDNesterov>(lr: lr, momentum: momentum, dampening: dampening, weightDecay: weightDecay,
+                                                       maximize: maximize, firstMomentumStep: first), slots, gradients)
+            }
             if h.number("momentum") != 0 { momentumBufferStarted = true }
         case .momentum:
             try run(MomentumKernel<Scalar>(lr: h.number("lr"), momentum: h.number("momentum"),

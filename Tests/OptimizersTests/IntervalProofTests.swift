@@ -46,9 +46,18 @@ struct IntervalProofTests {
         let m = h.boolean("maximize")
         switch c.optimizer {
         case .sgd:
-            return boundUpdate(SGDKernel<Float>(lr: h.number("lr"), momentum: h.number("momentum"), dampening: h.number("dampening"),
-                                                nesterov: h.boolean("nesterov"), weightDecay: h.number("weight_decay"), maximize: m,
-                                                firstMomentumStep: t == 1), inputs: inputs, gradient: gradient)
+            let (lr, mu, tau, wd) = (h.number("lr"), h.number("momentum"), h.number("dampening"), h.number("weight_decay"))
+            switch SGDForms.form(momentum: mu, nesterov: h.boolean("nesterov")) {
+            case .plain:
+                return boundUpdate(SGDKernel<Float, SGDPlain>(lr: lr, momentum: mu, dampening: tau, weightDecay: wd, maximize: m,
+                                                              firstMomentumStep: t == 1), inputs: inputs, gradient: gradient)
+            case .momentum:
+                return boundUpdate(SGDKernel<Float, SGDMomentum>(lr: lr, momentum: mu, dampening: tau, weightDecay: wd, maximize: m,
+                                                                 firstMomentumStep: t == 1), inputs: inputs, gradient: gradient)
+            case .nesterov:
+                return boundUpdate(SGDKernel<Float, SGDNesterov>(lr: lr, momentum: mu, dampening: tau, weightDecay: wd, maximize: m,
+                                                                 firstMomentumStep: t == 1), inputs: inputs, gradient: gradient)
+            }
         case .momentum:
             return boundUpdate(MomentumKernel<Float>(lr: h.number("lr"), momentum: h.number("momentum"), weightDecay: h.number("weight_decay"), maximize: m), inputs: inputs, gradient: gradient)
         case .nag:
