@@ -15,14 +15,16 @@ struct Row {
     let cGigabytesPerSecond: Double
     /// A C loop with the same memory streams, same dtype, size and threads (GB/s at the same B/elem).
     let streamsGigabytesPerSecond: Double
+    /// GB/s ÷ the C AdamW loop's GB/s, paired round by round (see `pairedSpeedRatio`).
+    let ratioToC: Double
+    /// GB/s ÷ the same-streams loop's GB/s, paired round by round.
+    let ratioToStreams: Double
     /// "proven", "careful" or "mixed k/n" (see `SwiftSession.path`).
     let path: String
     /// Timed steps the median is over.
     let steps: Int
 
     var gigabytesPerSecond: Double { effectiveBandwidth(bytesPerElement, elements, secondsPerStep) }
-    var ratioToC: Double { gigabytesPerSecond / cGigabytesPerSecond }
-    var ratioToStreams: Double { gigabytesPerSecond / streamsGigabytesPerSecond }
 }
 
 /// Prints tables row by row, as aligned text or as markdown.

@@ -7,11 +7,11 @@ struct Repetitions {
     var warmUp: Int
     var measured: Int
 
-    /// 15 measured steps at 10M elements, 50 below; `quick` cuts both.
+    /// 31 measured steps at 10M elements, 50 below; `quick` cuts both.
     static func forSize(_ elements: Int, quick: Bool) -> Repetitions {
         let large = elements >= 5_000_000
         switch (large, quick) {
-        case (true, false): return Repetitions(warmUp: 3, measured: 15)
+        case (true, false): return Repetitions(warmUp: 3, measured: 31)
         case (false, false): return Repetitions(warmUp: 5, measured: 50)
         case (true, true): return Repetitions(warmUp: 1, measured: 5)
         case (false, true): return Repetitions(warmUp: 2, measured: 15)
@@ -39,6 +39,12 @@ func roundRobinMedians(_ repetitions: Repetitions, budget: Double, _ steps: [() 
 /// The same, for steps that may report their own duration (a step run in another process
 /// returns the time it measured there, without the round trip); nil means "time me".
 func roundRobinMedians(_ repetitions: Repetitions, budget: Double, reporting steps: [() -> Double?]) -> (medians: [Double], rounds: Int) {
+    let (samples, rounds) = roundRobinSamples(repetitions, budget: budget, reporting: steps)
+    return (samples.map(median), rounds)
+}
+
+/// The same, returning every timed step: `samples[k][r]` is contender k's time in round r.
+func roundRobinSamples(_ repetitions: Repetitions, budget: Double, reporting steps: [() -> Double?]) -> (samples: [[Double]], rounds: Int) {
     let start = monotonicSeconds()
     for step in steps { _ = step() }
     let round = monotonicSeconds() - start
@@ -57,7 +63,14 @@ func roundRobinMedians(_ repetitions: Repetitions, budget: Double, reporting ste
             samples[k].append(reported ?? (monotonicSeconds() - start))
         }
     }
-    return (samples.map(median), rounds)
+    return (samples, rounds)
+}
+
+/// The median over rounds of `baseline[r] / contender[r]`: how many times faster the contender
+/// was than the baseline it was paired with, round by round. Robust to the machine's drift,
+/// which a ratio of two medians taken over the whole run is not.
+func pairedSpeedRatio(_ contender: [Double], baseline: [Double]) -> Double {
+    median(zip(contender, baseline).map { $1 / $0 })
 }
 
 func median(_ values: [Double]) -> Double {

@@ -18,8 +18,9 @@ let budget = options.quick ? 1.5 : 4.0
 
 print("kernel-bench: \(machineDescription()); instruction sets: \(sweepers.map(\.name).joined(separator: ", "))")
 print("time/step = median of the measured steps after warm-up; GB/s = B/elem x elements / time;")
-print("vs C = GB/s / the C AdamW loop's GB/s (same dtype, size and threads, this run);")
-print("vs streams = GB/s / the GB/s of a C loop with the same memory streams (the ceiling for the access pattern)\n")
+print("vs C = bandwidth ratio to the C AdamW loop (same dtype, size and threads), the median over rounds of each")
+print("round's pair of steps (so it may differ a little from the two GB/s columns' quotient);")
+print("vs streams = the same against a C loop with the same memory streams (the ceiling for the access pattern)\n")
 
 /// Measures every configuration for one dtype and size, printing rows as they come. Each
 /// configuration is timed round-robin with the C loop (and the portable and AVX2 sessions
@@ -36,10 +37,13 @@ func measure<S: SessionScalar>(_: S.Type, elements: Int, table: TablePrinter) ->
             let c = CAdamWLoop(data, threads: threads)
             let streams = CStreamsLoop(data, stateCount: config.stateCount, threads: threads)
             let sessions = sweepers.map { SwiftSession(config, data, sweeper: $0, threads: threads) }
-            let (seconds, rounds) = roundRobinMedians(repetitions, budget: budget, [c.step, streams.step] + sessions.map { $0.step })
+            let contenders: [() -> Double?] = ([c.step, streams.step] + sessions.map { $0.step }).map { step in { step(); return nil } }
+            let (samples, rounds) = roundRobinSamples(repetitions, budget: budget, reporting: contenders)
+            let seconds = samples.map(median)
             cSeconds.append(seconds[0])
             let bytes = config.bytesPerElement(width: MemoryLayout<S>.size)
-            for (session, sessionSeconds) in zip(sessions, seconds.dropFirst(2)) {
+            for (k, session) in sessions.enumerated() {
+                let sessionSeconds = seconds[2 + k]
                 if (session.path == "careful") != config.careful {
                     print("warning: \(config.name) \(session.isa) took the \(session.path) path")
                 }
@@ -48,6 +52,9 @@ func measure<S: SessionScalar>(_: S.Type, elements: Int, table: TablePrinter) ->
                               bytesPerElement: bytes,
                               cGigabytesPerSecond: effectiveBandwidth(CAdamWLoop<S>.bytesPerElement, elements, seconds[0]),
                               streamsGigabytesPerSecond: effectiveBandwidth(bytes, elements, seconds[1]),
+                              ratioToC: pairedSpeedRatio(samples[2 + k], baseline: samples[0])
+                                  * Double(bytes) / Double(CAdamWLoop<S>.bytesPerElement),
+                              ratioToStreams: pairedSpeedRatio(samples[2 + k], baseline: samples[1]),
                               path: session.path, steps: rounds)
                 table.line(mainTableCells(row))
                 rows.append(row)
@@ -128,15 +135,17 @@ func measureAgainstTorch() {
             // machine's memory bandwidth drifts by 10-20% from minute to minute.
             var repetitions = Repetitions.forSize(elements, quick: options.quick)
             repetitions.measured *= 3
-            let (seconds, rounds) = roundRobinMedians(repetitions, budget: 3 * budget, reporting: steps)
+            let (samples, rounds) = roundRobinSamples(repetitions, budget: 3 * budget, reporting: steps)
+            let seconds = samples.map(median)
             let rate = { (s: Double) in effectiveBandwidth(28, elements, s) }
             func optd(_ isa: String) -> Double? {
                 sessions.firstIndex { $0.isa == isa }.map { rate(seconds[2 + $0]) }
             }
-            let best = sessions.indices.map { rate(seconds[2 + $0]) }.max() ?? 0
+            // optd's faster sweeper against torch, paired round by round.
+            let best = sessions.indices.map { pairedSpeedRatio(samples[2 + $0], baseline: samples[1]) }.max() ?? 0
             table.line([formatCount(elements), "\(threads)", fixed(rate(seconds[0]), 1), fixed(rate(seconds[1]), 1),
                         optd("portable").map { fixed($0, 1) } ?? "-", optd("avx2").map { fixed($0, 1) } ?? "-",
-                        fixed(best / rate(seconds[1]), 2), "\(rounds)"])
+                        fixed(best, 2), "\(rounds)"])
         }
     }
 }
