@@ -165,7 +165,8 @@ for _ in 0..<options.runs {
     for k in cases.indices {
         let c = cases[k]
         let wall0 = monotonicSeconds(), cpu0 = processCPUSeconds()
-        for _ in 0..<c.requestsPerSample { sink &+= send(service, c.request).bodyCount  // not .body: that copies a shared payload }
+        // bodyCount, not body.count: `body` copies a shared payload (a raw 1M answer) into an array.
+        for _ in 0..<c.requestsPerSample { sink &+= send(service, c.request).bodyCount }
         cases[k].wall.append((monotonicSeconds() - wall0) / Double(c.requestsPerSample))
         cases[k].cpu.append((processCPUSeconds() - cpu0) / Double(c.requestsPerSample))
         if c.payload > 0 {
