@@ -2,7 +2,7 @@
 
 import HTTP1
 
-/// Answers requests. The transport calls `handle` on the connection's serial queue, once
+/// Answers requests. The transport calls `handle` on the connection's event loop, once
 /// per request and in order per connection; it does not parse the next pipelined request of
 /// that connection until `respond` has been called.
 ///
@@ -11,9 +11,9 @@ import HTTP1
 /// without any thread hop. A handler that never responds holds its connection open until
 /// `HTTPServer.shutdown`'s grace period ends.
 ///
-/// `handle` runs on a Dispatch worker thread shared, one at a time, by all connections
-/// (the global pool keeps about one busy thread per core). CPU work inside it is fine; a
-/// handler that waits (I/O, locks, sleeps) should wait elsewhere and call `respond` later.
+/// `handle` runs on the connection's event-loop thread, which serves many connections: work
+/// done inside it holds all of them, so it must be short (well under a millisecond); longer
+/// work belongs on other threads, with `respond` called from there.
 ///
 /// The transport owns the framing: it writes `Content-Length`, `Connection` and, for HEAD
 /// requests, omits the body; see `HTTPResponse.serialize(into:keepAlive:omitBody:)`.
