@@ -13,8 +13,8 @@ public struct ScanResult<Scalar: KernelScalar>: Sendable, Equatable {
     }
 }
 
-@_specialize(where Scalar == Float)
-@_specialize(where Scalar == Double)
+@_specialize(exported: true, where Scalar == Float)
+@_specialize(exported: true, where Scalar == Double)
 public func scanBounds<Scalar: KernelScalar>(_ values: UnsafeBufferPointer<Scalar>) -> ScanResult<Scalar> {
     typealias V = Scalar.Vector
     guard let base = values.baseAddress else { return ScanResult(bounds: .empty, firstNonFinite: nil) }

@@ -10,8 +10,8 @@ public struct GradientBuffer<Scalar: SessionScalar>: @unchecked Sendable {
     public var count: Int { values.count }
 
     /// Validates `values` (taking ownership): throws the index of the first non-finite element.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
     public init(validating values: ScalarBuffer<Scalar>) throws(NonFiniteValue) {
         let scan = scanBounds(values.readOnly)
         if let index = scan.firstNonFinite { throw NonFiniteValue(index: index) }
@@ -21,8 +21,8 @@ public struct GradientBuffer<Scalar: SessionScalar>: @unchecked Sendable {
 
     /// Validates values that someone else owns, without copying them (gradients read in place
     /// from a request body): the caller keeps `values` alive and unchanged while the result lives.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
     public init(unsafeBorrowing values: UnsafeBufferPointer<Scalar>) throws(NonFiniteValue) {
         let base = values.baseAddress.map { UnsafeMutablePointer(mutating: $0) } ?? UnsafeMutablePointer(bitPattern: MemoryLayout<Scalar>.alignment)!
         try self.init(validating: ScalarBuffer(unsafeBorrowing: base, count: values.count))
@@ -30,8 +30,8 @@ public struct GradientBuffer<Scalar: SessionScalar>: @unchecked Sendable {
 
     /// Copies little-endian raw tensors (a request body) and validates them.
     /// `bytes.count` must be a multiple of the dtype's width.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
     public init(littleEndian bytes: UnsafeRawBufferPointer) throws(NonFiniteValue) {
         let count = bytes.count / MemoryLayout<Scalar>.size
         let values = ScalarBuffer<Scalar>(uninitializedCount: count)

@@ -164,8 +164,8 @@ public final class OptimizerState<Scalar: SessionScalar>: @unchecked Sendable {
     /// unknown at compile time; the generic entry then branches to these copies, where the
     /// interval proof and the bookkeeping around the sweep are compiled for the dtype (the
     /// generic path costs tens of microseconds per step in metadata lookups).
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
     public func step(_ gradients: GradientBuffer<Scalar>) throws(StepError) {
         guard gradients.count == layout.totalCount else {
             throw StepError.wrongCount(expected: layout.totalCount, got: gradients.count)

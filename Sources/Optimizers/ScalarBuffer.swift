@@ -16,8 +16,8 @@ public final class ScalarBuffer<Scalar: SessionScalar>: @unchecked Sendable {
     /// False for a view of memory someone else owns (see `init(unsafeBorrowing:count:)`).
     private let ownsMemory: Bool
 
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
     public convenience init(repeating value: Scalar, count: Int) {
         self.init(uninitializedCount: count)
         if value == 0 && value.sign == .plus {
