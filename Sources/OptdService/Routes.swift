@@ -52,7 +52,8 @@ enum Router {
 
     /// Matches on the path's bytes: no splitting or allocation on the way to a step.
     static func match(method: String, path: String) -> RouteMatch {
-        // HEAD is not offered: the contract lists none.
+        // Every GET route also answers HEAD (RFC 9110 §9.1: general-purpose servers support
+        // both): the handler runs the GET, and the transport sends its head without the body.
         switch path {
         case "/healthz": return pick(method, [("GET", .health)])
         case "/metrics": return pick(method, [("GET", .metrics)])
@@ -75,9 +76,11 @@ enum Router {
         return pick(method, [("POST", .step(id))])
     }
 
-    /// The endpoint for `method` among a path's options (listed GET, POST, PATCH, DELETE), or 405.
+    /// The endpoint for `method` among a path's options (listed GET, POST, PATCH, DELETE; HEAD
+    /// goes where GET goes), or 405 with the methods the path takes.
     private static func pick(_ method: String, _ options: [(method: String, endpoint: Endpoint)]) -> RouteMatch {
-        for option in options where option.method == method { return .endpoint(option.endpoint) }
-        return .wrongMethod(allowed: options.map { $0.method })
+        let wanted = method == "HEAD" ? "GET" : method
+        for option in options where option.method == wanted { return .endpoint(option.endpoint) }
+        return .wrongMethod(allowed: options.flatMap { $0.method == "GET" ? ["GET", "HEAD"] : [$0.method] })
     }
 }

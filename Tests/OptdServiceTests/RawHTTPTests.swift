@@ -48,6 +48,31 @@ struct RawHTTPTests {
     }
 }
 
+/// HEAD on the live server: the GET's head, with its Content-Length, and no body.
+@Suite("HEAD against the live server", .serialized)
+struct HeadTests {
+    @Test("every GET route answers HEAD with the GET's head and no body; other routes 405 with HEAD in Allow")
+    func head() async throws {
+        let live = try LiveServer()
+        let created = try await live.json("POST", "/v1/sessions", #"{"optimizer":"adam","params":{"w":[1,2,3]}}"#)
+        let id = try JSONParser.parse(created.body)["id"]!.stringValue!
+        let port = Int(live.base.port!)
+        for path in ["/healthz", "/v1/optimizers", "/v1/sessions", "/v1/sessions/\(id)"] {
+            let get = try await live.send("GET", path)
+            let reply = try RawConnection(port: port).exchange(Array("HEAD \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
+            let parts = reply.components(separatedBy: "\r\n\r\n")
+            #expect(reply.hasPrefix("HTTP/1.1 200 "), "HEAD \(path): \(reply.prefix(80))")
+            #expect(parts.count == 2 && parts[1].isEmpty, "HEAD \(path) sent a body")
+            #expect(parts[0].lowercased().contains("content-length: \(get.body.count)"), "HEAD \(path): \(parts[0])")
+        }
+        let refused = try RawConnection(port: port).exchange(Array("HEAD /v1/sessions/\(id)/step HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
+        #expect(refused.hasPrefix("HTTP/1.1 405 ") && refused.contains("Allow: POST"))
+        let wrong = try RawConnection(port: port).exchange(Array("PUT /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
+        #expect(wrong.hasPrefix("HTTP/1.1 405 ") && wrong.contains("Allow: GET, HEAD"))
+        await live.stop()
+    }
+}
+
 /// A blocking loopback TCP connection with a receive timeout.
 final class RawConnection {
     let fd: Int32

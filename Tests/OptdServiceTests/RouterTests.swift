@@ -17,15 +17,19 @@ struct RouterTests {
         #expect(Router.match(method: "PATCH", path: "/v1/sessions/ab12") == .endpoint(.patchSession("ab12")))
         #expect(Router.match(method: "DELETE", path: "/v1/sessions/ab12") == .endpoint(.deleteSession("ab12")))
         #expect(Router.match(method: "POST", path: "/v1/sessions/ab12/step") == .endpoint(.step("ab12")))
+        // HEAD goes where GET goes (the transport then leaves out the body).
+        #expect(Router.match(method: "HEAD", path: "/healthz") == .endpoint(.health))
+        #expect(Router.match(method: "HEAD", path: "/v1/sessions") == .endpoint(.listSessions))
+        #expect(Router.match(method: "HEAD", path: "/v1/sessions/ab12") == .endpoint(.getSession("ab12")))
     }
 
     @Test("a known path with another method is 405 with the methods it takes, in table order")
     func wrongMethods() {
-        #expect(Router.match(method: "PUT", path: "/v1/sessions") == .wrongMethod(allowed: ["GET", "POST"]))
-        #expect(Router.match(method: "POST", path: "/v1/sessions/x") == .wrongMethod(allowed: ["GET", "PATCH", "DELETE"]))
+        #expect(Router.match(method: "PUT", path: "/v1/sessions") == .wrongMethod(allowed: ["GET", "HEAD", "POST"]))
+        #expect(Router.match(method: "POST", path: "/v1/sessions/x") == .wrongMethod(allowed: ["GET", "HEAD", "PATCH", "DELETE"]))
         #expect(Router.match(method: "GET", path: "/v1/sessions/x/step") == .wrongMethod(allowed: ["POST"]))
-        #expect(Router.match(method: "HEAD", path: "/healthz") == .wrongMethod(allowed: ["GET"]))
-        #expect(Router.match(method: "get", path: "/healthz") == .wrongMethod(allowed: ["GET"]))  // methods are case-sensitive
+        #expect(Router.match(method: "HEAD", path: "/v1/sessions/x/step") == .wrongMethod(allowed: ["POST"]))
+        #expect(Router.match(method: "get", path: "/healthz") == .wrongMethod(allowed: ["GET", "HEAD"]))  // methods are case-sensitive
     }
 
     @Test("empty ids, trailing slashes, extra segments and near misses are 404", arguments: [
