@@ -193,8 +193,10 @@ enum HTTP1Fuzz {
         var piece = piece
         // Half the time a Content-Length body is arriving, the transport reads (part of) the
         // piece straight into the body, as Connection does from the socket; the rest is fed.
-        if rng.oneIn(2), let remaining = parser.remainingBodyBytes, remaining > 0, !piece.isEmpty {
-            let maxBytes = 1 + rng.below(64)
+        // Both draws are made whatever the parser's state, so that the generator's stream (and
+        // with it the split of the input) does not depend on it.
+        let direct = rng.oneIn(2), maxBytes = 1 + rng.below(64)
+        if direct, let remaining = parser.remainingBodyBytes, remaining > 0, !piece.isEmpty {
             let available = piece
             let read = parser.readBody(maxBytes: maxBytes) { room in
                 fuzzRequire(room.count > 0 && room.count <= maxBytes && room.count <= remaining, "readBody offered \(room.count) bytes")

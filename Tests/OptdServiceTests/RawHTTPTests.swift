@@ -65,6 +65,13 @@ struct HeadTests {
             #expect(parts.count == 2 && parts[1].isEmpty, "HEAD \(path) sent a body")
             #expect(parts[0].lowercased().contains("content-length: \(get.body.count)"), "HEAD \(path): \(parts[0])")
         }
+        // The raw params (shared with the answer when large; here copied) and /metrics (whose
+        // length changes from one request to the next): status, type and no body.
+        let raw = try RawConnection(port: port).exchange(Array("HEAD /v1/sessions/\(id) HTTP/1.1\r\nHost: x\r\nAccept: application/octet-stream\r\nConnection: close\r\n\r\n".utf8))
+        #expect(raw.hasPrefix("HTTP/1.1 200 ") && raw.contains("application/octet-stream") && raw.contains("Content-Length: 12\r\n"))
+        #expect(raw.hasSuffix("\r\n\r\n"), "HEAD with Accept: application/octet-stream sent a body")
+        let metrics = try RawConnection(port: port).exchange(Array("HEAD /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
+        #expect(metrics.hasPrefix("HTTP/1.1 200 ") && metrics.hasSuffix("\r\n\r\n"))
         let refused = try RawConnection(port: port).exchange(Array("HEAD /v1/sessions/\(id)/step HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
         #expect(refused.hasPrefix("HTTP/1.1 405 ") && refused.contains("Allow: POST"))
         let wrong = try RawConnection(port: port).exchange(Array("PUT /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))

@@ -53,17 +53,33 @@ func roundRobinSamples(_ repetitions: Repetitions, budget: Double, reporting ste
     let rounds = max(3, min(repetitions.measured, affordable))
     var samples = [[Double]](repeating: [], count: steps.count)
     for round in 0..<rounds {
-        // Each round starts one contender later, so that every contender follows every other
-        // equally often: one that leaves the machine busy for a moment after its step (torch's
-        // OpenMP workers spin before they sleep) does not always slow the same neighbour.
-        for offset in 0..<steps.count {
-            let k = (round + offset) % steps.count
+        // Rounds follow a Williams design, so that every contender follows every other equally
+        // often: one that leaves the machine busy for a moment after its step (torch's OpenMP
+        // workers spin before they sleep) does not always slow the same neighbour.
+        for k in williamsOrder(round: round, count: steps.count) {
             let start = monotonicSeconds()
             let reported = steps[k]()
             samples[k].append(reported ?? (monotonicSeconds() - start))
         }
     }
     return (samples, rounds)
+}
+
+/// The order of `count` contenders in round `round` of a Williams design: within a round,
+/// each ordered pair (a right after b) occurs equally often over every `count` rounds
+/// (`2 × count` for an odd count), so no contender always steps right after the same one.
+func williamsOrder(round: Int, count n: Int) -> [Int] {
+    var base = [0], low = 1, high = n - 1
+    while base.count < n {
+        base.append(low)
+        low += 1
+        if base.count < n {
+            base.append(high)
+            high -= 1
+        }
+    }
+    let row = base.map { ($0 + round) % n }
+    return n % 2 == 1 && (round / n) % 2 == 1 ? row.reversed() : row
 }
 
 /// The median over rounds of `baseline[r] / contender[r]`: how many times faster the contender
