@@ -186,7 +186,9 @@ final class Connection: EventLoopClient, @unchecked Sendable {
                     parser.feed(readBuffer.bytes(n))
                     if parser.bufferedByteCount >= Self.maxBufferedWhileBusy { break }
                     if n < readBuffer.capacity && !toTheEnd { break }
-                    if parser.phase == .body { readBuffer.enlarge() }
+                    // Only a chunked body still comes through this buffer; a Content-Length
+                    // one is read straight into place on the next turn (readBody above).
+                    if parser.phase == .body && parser.remainingBodyBytes == nil { readBuffer.enlarge() }
                     continue
                 }
             }

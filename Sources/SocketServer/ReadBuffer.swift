@@ -6,10 +6,12 @@ import Glibc
 import Musl
 #endif
 
-/// A heap buffer reused for every read of one connection. It is 64 KiB normally and
-/// 256 KiB while a large body is arriving (fewer syscalls and wakeups per megabyte, and
-/// still small enough to stay in cache while the parser copies it into the request body). Pages untouched by reads
-/// are never committed, so idle connections cost little resident memory.
+/// A heap buffer reused for every read of one connection. It is 64 KiB normally and 256 KiB
+/// while a large chunked body is arriving (fewer syscalls and wakeups per megabyte, and still
+/// small enough to stay in cache while the parser copies it into the request body; a
+/// Content-Length body is read straight into the request instead, see
+/// `RequestParser.readBody`). Pages untouched by reads are never committed, so idle
+/// connections cost little resident memory.
 ///
 /// Not copyable in spirit: the owner calls `deallocate()` exactly once.
 struct ReadBuffer {
