@@ -28,22 +28,11 @@ func monotonicSeconds() -> Double {
 
 /// Times several step functions in turn, one step each per round, so that all of them see
 /// the same moments of a noisy machine: `warmUp` untimed rounds, then `measured` timed ones,
-/// each round in a rotated order.
-/// A slow round (a kernel far off its target) cuts both, to stay within about `budget`
-/// seconds: at least 3 rounds are timed. Returns each one's median seconds per step and the
-/// number of timed rounds.
-func roundRobinMedians(_ repetitions: Repetitions, budget: Double, _ steps: [() -> Void]) -> (medians: [Double], rounds: Int) {
-    roundRobinMedians(repetitions, budget: budget, reporting: steps.map { step in { step(); return nil } })
-}
-
-/// The same, for steps that may report their own duration (a step run in another process
-/// returns the time it measured there, without the round trip); nil means "time me".
-func roundRobinMedians(_ repetitions: Repetitions, budget: Double, reporting steps: [() -> Double?]) -> (medians: [Double], rounds: Int) {
-    let (samples, rounds) = roundRobinSamples(repetitions, budget: budget, reporting: steps)
-    return (samples.map(median), rounds)
-}
-
-/// The same, returning every timed step: `samples[k][r]` is contender k's time in round r.
+/// each round in the order of a Williams design. A slow round (a kernel far off its target)
+/// cuts both, to stay within about `budget` seconds: at least 3 rounds are timed. A step may
+/// report its own duration (a step run in another process returns the time it measured there,
+/// without the round trip); nil means "time me". Returns every timed step — `samples[k][r]` is
+/// contender k's time in round r — and the number of timed rounds.
 func roundRobinSamples(_ repetitions: Repetitions, budget: Double, reporting steps: [() -> Double?]) -> (samples: [[Double]], rounds: Int) {
     let start = monotonicSeconds()
     for step in steps { _ = step() }
@@ -92,4 +81,9 @@ func pairedSpeedRatio(_ contender: [Double], baseline: [Double]) -> Double {
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted(), middle = sorted.count / 2
     return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+/// The same, for steps timed here.
+func roundRobinSamples(_ repetitions: Repetitions, budget: Double, _ steps: [() -> Void]) -> (samples: [[Double]], rounds: Int) {
+    roundRobinSamples(repetitions, budget: budget, reporting: steps.map { step in { step(); return nil } })
 }

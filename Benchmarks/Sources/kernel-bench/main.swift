@@ -37,8 +37,7 @@ func measure<S: SessionScalar>(_: S.Type, elements: Int, table: TablePrinter) ->
             let c = CAdamWLoop(data, threads: threads)
             let streams = CStreamsLoop(data, stateCount: config.stateCount, threads: threads)
             let sessions = sweepers.map { SwiftSession(config, data, sweeper: $0, threads: threads) }
-            let contenders: [() -> Double?] = ([c.step, streams.step] + sessions.map { $0.step }).map { step in { step(); return nil } }
-            let (samples, rounds) = roundRobinSamples(repetitions, budget: budget, reporting: contenders)
+            let (samples, rounds) = roundRobinSamples(repetitions, budget: budget, [c.step, streams.step] + sessions.map { $0.step })
             let seconds = samples.map(median)
             cSeconds.append(seconds[0])
             let bytes = config.bytesPerElement(width: MemoryLayout<S>.size)
