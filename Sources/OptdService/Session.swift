@@ -4,8 +4,12 @@ import TensorJSON
 
 /// One hosted optimizer: its numbers, when it was made and changed, and the idempotency keys
 /// of its steps. An actor, so that steps on one session are serialised while steps on
-/// different sessions run in parallel.
+/// different sessions run in parallel. Its executor (`SessionExecutor`) also lets a
+/// connection's thread take a small step inside an idle session directly (`stepIfIdle`).
 actor Session {
+    private nonisolated let executor = SessionExecutor()
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
     nonisolated let id: String
     nonisolated let createdAt: Timestamp
     nonisolated let optimizer: OptimizerKind
@@ -143,8 +147,28 @@ actor Session {
                        step: numbers.step, layout: layout, createdAt: createdAt, updatedAt: updatedAt)
     }
 
-    /// Applies one step from a request, honouring If-Match and Idempotency-Key.
+    /// Applies one step from a request, honouring If-Match and Idempotency-Key; with
+    /// `--sync-steps`, answers once the step is on disk.
     func step(_ input: StepInput) async -> Result<HTTPResponse, Problem> {
+        let outcome = applyStep(input)
+        guard case .success(let response) = outcome, var problem = await persistIfSynchronous("step") else { return outcome }
+        // A replay's step may still be on its way to disk (its first answer is waiting too).
+        if response.headers["Idempotent-Replayed"] == nil {
+            problem.detail += " — retry with the same Idempotency-Key to get its result"
+        }
+        return .failure(problem)
+    }
+
+    /// `step(_:)` now, on the calling thread, if nothing else is inside the session; nil if
+    /// something is (the caller then awaits `step`). Not for `--sync-steps`, whose steps wait
+    /// for the disk.
+    nonisolated func stepIfIdle(_ input: StepInput) -> Result<HTTPResponse, Problem>? {
+        precondition(persistence?.syncSteps != true, "a synchronous step must wait for the disk: use step(_:)")
+        return executor.runIfIdle { assumeIsolated { $0.applyStep(input) } }
+    }
+
+    /// The step itself, without waiting for the disk.
+    private func applyStep(_ input: StepInput) -> Result<HTTPResponse, Problem> {
         if closed { return .failure(Problem.sessionNotFound(id)) }
         let replyFormat = input.replyFormat
         if let key = input.idempotencyKey {
@@ -154,8 +178,6 @@ actor Session {
                 // nag's look-ahead uses the momentum the step was taken with, even after a PATCH.
                 var response = stepResponse(replyFormat, lookaheadMomentum: idempotency.last?.lookaheadMomentum)
                 response.headers.add(name: "Idempotent-Replayed", value: "true")
-                // The step may still be on its way to disk (its first answer is waiting too).
-                if let problem = await persistIfSynchronous("step") { return .failure(problem) }
                 return .success(response)
             case let .reusedWithOtherBody(step):
                 return .failure(Problem(422, "idempotency-key-reused", "Idempotency-Key '\(key)' was used for step \(step) with a different request", currentStep: numbers.step))
@@ -194,13 +216,7 @@ actor Session {
                                rememberPrevious: remember)
         }
         changed()
-        let response = stepResponse(replyFormat, lookaheadMomentum: nil)
-        if let problem = await persistIfSynchronous("step") {
-            var problem = problem
-            problem.detail += " — retry with the same Idempotency-Key to get its result"
-            return .failure(problem)
-        }
-        return .success(response)
+        return .success(stepResponse(replyFormat, lookaheadMomentum: nil))
     }
 
     private func stepResponse(_ format: BodyFormat, lookaheadMomentum: Double?) -> HTTPResponse {

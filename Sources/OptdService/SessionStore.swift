@@ -1,4 +1,5 @@
 import Optimizers
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -6,8 +7,13 @@ import Glibc
 
 /// The registry of sessions: an actor holding the id → session map. Creation reserves memory
 /// in the budget before any tensor is allocated; deletion releases it.
+///
+/// The map changes only inside the actor (so that a removal's check, wait and removal stay
+/// one transaction), but it sits behind a mutex so that `session(_:)` reads it from any
+/// thread without entering the actor: a small step is looked up and applied on its
+/// connection's thread (`OptimizerService.handle`).
 actor SessionStore {
-    private var sessions: [String: Session] = [:]
+    private nonisolated let sessions = Mutex<[String: Session]>([:])
     let budget: MemoryBudget
     let engine: StepEngine
     nonisolated let persistence: Persistence?
@@ -18,24 +24,24 @@ actor SessionStore {
         self.persistence = persistence
     }
 
-    var count: Int { sessions.count }
+    nonisolated var count: Int { sessions.withLock { $0.count } }
 
-    func session(_ id: String) -> Session? { sessions[id] }
+    nonisolated func session(_ id: String) -> Session? { sessions.withLock { $0[id] } }
 
     /// Every session, oldest first.
-    func all() -> [Session] { sessions.values.sorted { $0.createdAt < $1.createdAt || ($0.createdAt == $1.createdAt && $0.id < $1.id) } }
+    nonisolated func all() -> [Session] { sessions.withLock { Array($0.values) }.sorted { $0.createdAt < $1.createdAt || ($0.createdAt == $1.createdAt && $0.id < $1.id) } }
 
-    func insert(_ session: Session) { sessions[session.id] = session }
+    func insert(_ session: Session) { sessions.withLock { $0[session.id] = session } }
 
     /// Removes the session, and its file before answering: a deleted session never comes back.
     func remove(_ id: String, ifMatch: IfMatch? = nil) async throws(Problem) -> Bool {
-        guard let candidate = sessions[id] else { return false }
+        guard let candidate = session(id) else { return false }
         if let ifMatch {
             let step = await candidate.step
             guard ifMatch.matches(step: step) else { throw Session.preconditionFailed(step) }
         }
         // Another request may have removed it while this one waited for the step.
-        guard let session = sessions.removeValue(forKey: id) else { return false }
+        guard let session = sessions.withLock({ $0.removeValue(forKey: id) }) else { return false }
         // close() first: a step or PATCH that looked the session up before this cannot reserve
         // budget after its bytes are released (it gets 404 instead).
         budget.release(bytes: await session.close(), session: true)
@@ -55,8 +61,9 @@ actor SessionStore {
                 let numbers = try snapshot.makeNumbers(engine: engine)
                 let history = min(snapshot.earlierIdempotency.count, IdempotencyLog.history) * IdempotencyLog.bytesPerEarlierKey
                 budget.forceReserveSession(bytes: numbers.stateBytes + history)
-                sessions[snapshot.id] = Session(id: snapshot.id, numbers: numbers, budget: budget, reservedBytes: numbers.stateBytes + history,
-                                                now: snapshot.createdAt, persistence: persistence, restoring: snapshot)
+                let session = Session(id: snapshot.id, numbers: numbers, budget: budget, reservedBytes: numbers.stateBytes + history,
+                                      now: snapshot.createdAt, persistence: persistence, restoring: snapshot)
+                sessions.withLock { $0[snapshot.id] = session }
             } catch {
                 report(snapshot.id, error.detail)
             }

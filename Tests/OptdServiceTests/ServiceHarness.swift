@@ -22,17 +22,22 @@ struct ServiceHarness {
     }
 
     func send(_ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8] = []) async -> HTTPResponse {
-        var h = HTTPHeaders(headers)
-        h.add(name: "Host", value: "test")
-        let target = path
-        let parts = target.split(separator: "?", maxSplits: 1)
-        var request = HTTPRequest(method: method, target: target, version: .http1_1, headers: h, body: body,
-                                  bodyFraming: body.isEmpty ? BodyFraming.none : .contentLength(body.count))
-        request.path = String(parts[0])
-        request.query = parts.count > 1 ? String(parts[1]) : nil
+        let request = Self.request(method, path, headers: headers, body: body)
         return await withCheckedContinuation { continuation in
             service.handle(request) { continuation.resume(returning: $0) }
         }
+    }
+
+    /// The request the transport would hand the service.
+    static func request(_ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8] = []) -> HTTPRequest {
+        var h = HTTPHeaders(headers)
+        h.add(name: "Host", value: "test")
+        let parts = path.split(separator: "?", maxSplits: 1)
+        var request = HTTPRequest(method: method, target: path, version: .http1_1, headers: h, body: body,
+                                  bodyFraming: body.isEmpty ? BodyFraming.none : .contentLength(body.count))
+        request.path = String(parts[0])
+        request.query = parts.count > 1 ? String(parts[1]) : nil
+        return request
     }
 
     func json(_ method: String, _ path: String, _ body: String, headers: [(String, String)] = []) async -> HTTPResponse {

@@ -1,0 +1,104 @@
+import Dispatch
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The serial executor of one `Session` actor. It runs the actor's jobs one at a time on
+/// Dispatch's global pool, as a default actor would, and it also lets an event-loop thread
+/// run a short synchronous call inside the session while the session is idle
+/// (`runIfIdle`), so that a small step is answered on the connection's thread: no task,
+/// no pool thread to wake, no hop back to the loop. A default actor cannot be entered
+/// without a task; this executor can, because it knows who holds the session.
+///
+/// Mutual exclusion is the `running` flag: whoever sets it (a pool thread draining jobs, or
+/// a thread in `runIfIdle`) is the only one inside the session until it clears it, and
+/// `owner` names that thread so that `assumeIsolated` can check it
+/// (`isIsolatingCurrentContext`).
+final class SessionExecutor: SerialExecutor {
+    private struct State {
+        var running = false
+        /// The thread inside the session while it runs something; 0 otherwise.
+        var owner: pthread_t = 0
+        /// Jobs that arrived while the session was busy, oldest first (a few at most: one per
+        /// waiting request).
+        var queue: [UnownedJob] = []
+    }
+
+    private let state = Mutex(State())
+    /// Taken around `runIfIdle`, so that two event loops stepping one session wait for each
+    /// other (a few microseconds) instead of finding it busy and sending a step to the pool.
+    private let inlineGate = Mutex(())
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let start = state.withLock { state in
+            if state.running {
+                state.queue.append(job)
+                return false
+            }
+            state.running = true
+            return true
+        }
+        // Never run inline here: enqueue is called from inside other executors' jobs (the
+        // store's, a writer's), and a session's step may be long.
+        if start { DispatchQueue.global().async { self.drain(from: job) } }
+    }
+
+    /// Runs `first` and then every queued job, until the queue is empty; the caller holds
+    /// `running`, and this clears it.
+    private func drain(from first: UnownedJob) {
+        var next: UnownedJob? = first
+        while let job = next {
+            state.withLock { $0.owner = pthread_self() }
+            job.runSynchronously(on: asUnownedSerialExecutor())
+            next = state.withLock { state in
+                state.owner = 0
+                if state.queue.isEmpty {
+                    state.running = false
+                    return nil
+                }
+                return state.queue.removeFirst()
+            }
+        }
+    }
+
+    /// Runs `body` inside the session on this thread if nothing holds it; nil (and `body` is
+    /// not called) if something does. Jobs that arrive meanwhile are queued and then handed to
+    /// the pool, never run here: the caller is an event loop and must not be held longer
+    /// than its own short call.
+    func runIfIdle<T: Sendable>(_ body: () -> T) -> T? {
+        inlineGate.withLock { _ in runIfIdleUngated(body) }
+    }
+
+    private func runIfIdleUngated<T: Sendable>(_ body: () -> T) -> T? {
+        let claimed = state.withLock { state in
+            if state.running { return false }
+            state.running = true
+            state.owner = pthread_self()
+            return true
+        }
+        guard claimed else { return nil }
+        let result = body()
+        let queued = state.withLock { state -> UnownedJob? in
+            state.owner = 0
+            if state.queue.isEmpty {
+                state.running = false
+                return nil
+            }
+            return state.queue.removeFirst()
+        }
+        if let queued { DispatchQueue.global().async { self.drain(from: queued) } }
+        return result
+    }
+
+    /// Whether the calling thread is inside the session: what `assumeIsolated` asks.
+    func isIsolatingCurrentContext() -> Bool? {
+        state.withLock { $0.running && pthread_equal($0.owner, pthread_self()) != 0 }
+    }
+
+    func checkIsolated() {
+        precondition(isIsolatingCurrentContext() == true, "not running inside this session")
+    }
+}
