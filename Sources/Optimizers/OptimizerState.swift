@@ -35,8 +35,22 @@ public final class OptimizerState<Scalar: SessionScalar>: @unchecked Sendable {
     public private(set) var muProduct: Double
 
     private var paramBounds: Interval<Scalar>
+    /// Bounds of the state buffers as of the last change of hyperparameters; from then on, the
+    /// bounds of the buffers in use are kept in `slots` (those of the others wait here for a
+    /// PATCH that brings them back).
     private var bufferBounds: [String: Interval<Scalar>]
+    /// The state buffers the current hyperparameters use, in kernel slot order: set when they
+    /// change, so that a step looks nothing up by name.
+    private var slots: Slots
     private let engine: StepEngine
+
+    private struct Slots {
+        var names: [String] = []
+        var buffers: [ScalarBuffer<Scalar>] = []
+        /// The buffers' memory (it never moves: only params are ever replaced, by a copy).
+        var bases: [UnsafeMutablePointer<Scalar>] = []
+        var bounds: [Interval<Scalar>] = []
+    }
 
     /// A new session at step 0 with fresh state.
     public convenience init(optimizer: OptimizerKind, hyperparameters: Hyperparameters, layout: TensorLayout,
@@ -71,6 +85,7 @@ public final class OptimizerState<Scalar: SessionScalar>: @unchecked Sendable {
 
         buffers = [:]
         bufferBounds = [:]
+        slots = Slots()
         for (name, buffer) in state.buffers {
             guard definition.stateBuffers.contains(name) else {
                 let hint = closestName(to: name, among: definition.stateBuffers).map { "; did you mean '\($0)'?" } ?? ""
@@ -129,12 +144,17 @@ public final class OptimizerState<Scalar: SessionScalar>: @unchecked Sendable {
         }
     }
 
+    /// Creates the buffers the hyperparameters need and have not had yet, and makes them the slots.
     private func allocateNeededBuffers() {
-        for name in Self.neededBuffers(optimizer, hyperparameters) where buffers[name] == nil {
+        for (name, bounds) in zip(slots.names, slots.bounds) { bufferBounds[name] = bounds }
+        let names = Self.neededBuffers(optimizer, hyperparameters)
+        for name in names where buffers[name] == nil {
             let initial = optimizer == .adagrad ? Scalar(hyperparameters.number("initial_accumulator_value")) : 0
             buffers[name] = ScalarBuffer(repeating: initial, count: layout.totalCount)
             bufferBounds[name] = Interval(broadcast: initial)
         }
+        let slotBuffers = names.map { buffers[$0]! }
+        slots = Slots(names: names, buffers: slotBuffers, bases: slotBuffers.map(\.base), bounds: names.map { bufferBounds[$0]! })
     }
 
     /// The buffers an export carries: every one that holds state (SGD's momentum buffer only
@@ -172,7 +192,6 @@ public final class OptimizerState<Scalar: SessionScalar>: @unchecked Sendable {
         }
         let h = hyperparameters
         let t = step + 1
-        let slots = Self.neededBuffers(optimizer, h)
         let maximize = h.boolean("maximize")
         switch optimizer {
         case .sgd:
@@ -181,36 +200,36 @@ public final class OptimizerState<Scalar: SessionScalar>: @unchecked Sendable {
             switch SGDForms.form(momentum: momentum, nesterov: h.boolean("nesterov")) {
             case .plain:
                 try run(SGDKernel<Scalar, SGDPlain>(lr: lr, momentum: momentum, dampening: dampening, weightDecay: weightDecay,
-                                                    maximize: maximize, firstMomentumStep: first), slots, gradients)
+                                                    maximize: maximize, firstMomentumStep: first), gradients)
             case .momentum:
                 try run(SGDKernel<Scalar, SGDMomentum>(lr: lr, momentum: momentum, dampening: dampening, weightDecay: weightDecay,
-                                                       maximize: maximize, firstMomentumStep: first), slots, gradients)
+                                                       maximize: maximize, firstMomentumStep: first), gradients)
             case .nesterov:
                 try run(SGDKernel<Scalar, SGDNesterov>(lr: lr, momentum: momentum, dampening: dampening, weightDecay: weightDecay,
-                                                       maximize: maximize, firstMomentumStep: first), slots, gradients)
+                                                       maximize: maximize, firstMomentumStep: first), gradients)
             }
             if h.number("momentum") != 0 { momentumBufferStarted = true }
         case .momentum:
             try run(MomentumKernel<Scalar>(lr: h.number("lr"), momentum: h.number("momentum"),
-                                           weightDecay: h.number("weight_decay"), maximize: maximize), slots, gradients)
+                                           weightDecay: h.number("weight_decay"), maximize: maximize), gradients)
         case .nag:
             try run(NAGKernel<Scalar>(lr: h.number("lr"), momentum: h.number("momentum"),
-                                      weightDecay: h.number("weight_decay"), maximize: maximize), slots, gradients)
+                                      weightDecay: h.number("weight_decay"), maximize: maximize), gradients)
         case .adagrad:
             try run(AdagradKernel<Scalar>(lr: h.number("lr"), lrDecay: h.number("lr_decay"), eps: h.number("eps"),
-                                          weightDecay: h.number("weight_decay"), maximize: maximize, step: t), slots, gradients)
+                                          weightDecay: h.number("weight_decay"), maximize: maximize, step: t), gradients)
         case .adadelta:
             try run(AdadeltaKernel<Scalar>(lr: h.number("lr"), rho: h.number("rho"), eps: h.number("eps"),
-                                           weightDecay: h.number("weight_decay"), maximize: maximize), slots, gradients)
+                                           weightDecay: h.number("weight_decay"), maximize: maximize), gradients)
         case .rmsprop:
             try run(RMSpropKernel<Scalar>(lr: h.number("lr"), alpha: h.number("alpha"), eps: h.number("eps"),
                                           weightDecay: h.number("weight_decay"), momentum: h.number("momentum"),
-                                          centered: h.boolean("centered"), maximize: maximize), slots, gradients)
+                                          centered: h.boolean("centered"), maximize: maximize), gradients)
         case .adam, .adamw:
             let (beta1, beta2) = h.pair("betas")
             try run(AdamKernel<Scalar>(lr: h.number("lr"), beta1: beta1, beta2: beta2, eps: h.number("eps"),
                                        weightDecay: h.number("weight_decay"), decoupled: optimizer == .adamw,
-                                       amsgrad: h.boolean("amsgrad"), maximize: maximize, step: t), slots, gradients)
+                                       amsgrad: h.boolean("amsgrad"), maximize: maximize, step: t), gradients)
         case .nadam:
             let (beta1, beta2) = h.pair("betas")
             let schedule = NAdamSchedule(beta1: beta1, momentumDecay: h.number("momentum_decay"), step: t, previousProduct: muProduct)
@@ -219,13 +238,13 @@ public final class OptimizerState<Scalar: SessionScalar>: @unchecked Sendable {
             switch NAdamVariant(rawValue: h.choice("variant"))! {
             case .seed:
                 try run(NAdamKernel<Scalar, NAdamSeed>(lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay,
-                                                       decoupled: decoupled, maximize: maximize, step: t, schedule: schedule), slots, gradients)
+                                                       decoupled: decoupled, maximize: maximize, step: t, schedule: schedule), gradients)
             case .pytorch:
                 try run(NAdamKernel<Scalar, NAdamPyTorch>(lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay,
-                                                          decoupled: decoupled, maximize: maximize, step: t, schedule: schedule), slots, gradients)
+                                                          decoupled: decoupled, maximize: maximize, step: t, schedule: schedule), gradients)
             case .optax:
                 try run(NAdamKernel<Scalar, NAdamOptax>(lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay,
-                                                        decoupled: decoupled, maximize: maximize, step: t, schedule: schedule), slots, gradients)
+                                                        decoupled: decoupled, maximize: maximize, step: t, schedule: schedule), gradients)
             }
             muProduct = schedule.muProduct
         }
@@ -233,19 +252,17 @@ public final class OptimizerState<Scalar: SessionScalar>: @unchecked Sendable {
     }
 
     /// Proves, probes if it must, and commits one kernel over every element.
-    private func run<K: ElementwiseKernel>(_ kernel: K, _ slots: [String], _ gradients: GradientBuffer<Scalar>) throws(StepError) where K.Scalar == Scalar {
-        precondition(kernel.stateCount == slots.count)
-        // Closures, not key paths: a key path is instantiated at run time on every call.
-        let stateBuffers = slots.map { buffers[$0]! }
-        var io = KernelIO(param: params.base, gradient: UnsafePointer(gradients.values.base), state: stateBuffers.map { $0.base })
+    private func run<K: ElementwiseKernel>(_ kernel: K, _ gradients: GradientBuffer<Scalar>) throws(StepError) where K.Scalar == Scalar {
+        precondition(kernel.stateCount == slots.names.count)
+        let stateBuffers = slots.buffers
+        var io = KernelIO(param: params.base, gradient: UnsafePointer(gradients.values.base), state: slots.bases)
         let count = layout.totalCount
-        let proof = boundUpdate(kernel, inputs: BufferBounds(param: paramBounds, state: slots.map { bufferBounds[$0]! }),
-                                gradient: gradients.bounds)
+        let proof = boundUpdate(kernel, inputs: BufferBounds(param: paramBounds, state: slots.bounds), gradient: gradients.bounds)
         let proven = proof.param.isFinite && proof.state.allSatisfy { $0.isFinite }
         if !proven && !engine.probe(kernel, io, count: count) {
             let bad = locateNonFinite(kernel, io, 0..<count)!
             let (tensor, index) = layout.locate(bad.index)!
-            throw StepError.nonFiniteResult(buffer: bad.stateSlot.map { slots[$0] } ?? "params", tensor: tensor.name, index: index)
+            throw StepError.nonFiniteResult(buffer: bad.stateSlot.map { slots.names[$0] } ?? "params", tensor: tensor.name, index: index)
         }
         if !isKnownUniquelyReferenced(&params) {
             params = params.copy()
@@ -255,7 +272,7 @@ public final class OptimizerState<Scalar: SessionScalar>: @unchecked Sendable {
         withExtendedLifetime(stateBuffers) {}
         if count > 0 {
             paramBounds = bounds.param
-            for (k, name) in slots.enumerated() { bufferBounds[name] = bounds.state[k] }
+            slots.bounds = bounds.state
         }
     }
 

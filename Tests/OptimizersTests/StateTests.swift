@@ -80,6 +80,23 @@ struct StateTests {
         #expect(state.buffers["max_exp_avg_sq"]!.array() == state.buffers["exp_avg_sq"]!.array())
     }
 
+    @Test("a buffer's bounds survive a PATCH that drops it and one that brings it back")
+    func boundsSurviveAPatchRoundTrip() throws {
+        let state: OptimizerState<Float> = try OptimizerCase(optimizer: .sgd, inputs: [("momentum", .number(0.9)), ("lr", .number(1e-10))])
+            .state([0, 0, 0])
+        // The momentum buffer grows to 2e38 through a step, so only the step's bounds know it.
+        try state.step(gradients([2e38, 2e38, 2e38]))
+        state.updateHyperparameters(try state.hyperparameters.updating([("momentum", .number(0))]))
+        try state.step(gradients([1, 1, 1]))
+        state.updateHyperparameters(try state.hyperparameters.updating([("momentum", .number(0.9))]))
+        // 0.9 × 2e38 + 2e38 overflows Float: the proof must know the buffer's bounds to refuse it.
+        let before = Snapshot(state)
+        #expect(throws: StepError.self) {
+            try state.step(gradients([2e38, 2e38, 2e38]))
+        }
+        #expect(Snapshot(state) == before)
+    }
+
     @Test("nag's look-ahead point is θ − μv")
     func lookahead() throws {
         let state: OptimizerState<Double> = try OptimizerCase(optimizer: .nag, inputs: []).state([1, -1])
