@@ -55,11 +55,11 @@ enum Router {
         // Every GET route also answers HEAD (RFC 9110 §9.1: general-purpose servers support
         // both): the handler runs the GET, and the transport sends its head without the body.
         switch path {
-        case "/healthz": return pick(method, [("GET", .health)])
-        case "/metrics": return pick(method, [("GET", .metrics)])
-        case "/openapi.yaml": return pick(method, [("GET", .openAPI)])
-        case "/v1/optimizers": return pick(method, [("GET", .optimizers)])
-        case "/v1/sessions": return pick(method, [("GET", .listSessions), ("POST", .createSession)])
+        case "/healthz": return pick(method, get: .health)
+        case "/metrics": return pick(method, get: .metrics)
+        case "/openapi.yaml": return pick(method, get: .openAPI)
+        case "/v1/optimizers": return pick(method, get: .optimizers)
+        case "/v1/sessions": return pick(method, get: .listSessions, post: .createSession)
         default: break
         }
         let prefix = "/v1/sessions/".utf8
@@ -68,19 +68,32 @@ enum Router {
         let rest = bytes.dropFirst(prefix.count)
         guard let slash = rest.firstIndex(of: UInt8(ascii: "/")) else {
             guard !rest.isEmpty, let id = String(rest) else { return .notFound }
-            return pick(method, [("GET", .getSession(id)), ("PATCH", .patchSession(id)), ("DELETE", .deleteSession(id))])
+            return pick(method, get: .getSession(id), patch: .patchSession(id), delete: .deleteSession(id))
         }
         guard slash != rest.startIndex, rest[slash...].elementsEqual("/step".utf8), let id = String(rest[..<slash]) else {
             return .notFound
         }
-        return pick(method, [("POST", .step(id))])
+        return pick(method, post: .step(id))
     }
 
-    /// The endpoint for `method` among a path's options (listed GET, POST, PATCH, DELETE; HEAD
-    /// goes where GET goes), or 405 with the methods the path takes.
-    private static func pick(_ method: String, _ options: [(method: String, endpoint: Endpoint)]) -> RouteMatch {
-        let wanted = method == "HEAD" ? "GET" : method
-        for option in options where option.method == wanted { return .endpoint(option.endpoint) }
-        return .wrongMethod(allowed: options.flatMap { $0.method == "GET" ? ["GET", "HEAD"] : [$0.method] })
+    /// The endpoint a path has for `method` (HEAD goes where GET goes), or 405 with the
+    /// methods the path takes. Arguments, not a list: a list would be allocated per request.
+    private static func pick(_ method: String, get: Endpoint? = nil, post: Endpoint? = nil, patch: Endpoint? = nil,
+                             delete: Endpoint? = nil) -> RouteMatch {
+        let found: Endpoint?
+        switch method {
+        case "GET", "HEAD": found = get
+        case "POST": found = post
+        case "PATCH": found = patch
+        case "DELETE": found = delete
+        default: found = nil
+        }
+        if let found { return .endpoint(found) }
+        var allowed: [String] = []
+        if get != nil { allowed += ["GET", "HEAD"] }
+        if post != nil { allowed.append("POST") }
+        if patch != nil { allowed.append("PATCH") }
+        if delete != nil { allowed.append("DELETE") }
+        return .wrongMethod(allowed: allowed)
     }
 }
