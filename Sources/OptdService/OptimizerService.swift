@@ -174,6 +174,7 @@ public final class OptimizerService: HTTPHandler {
                 switch stepOnThisThread(id, request) {
                 case .answered(let response):
                     finish(response, id)
+                    return
                 case .sessionBusy(let session, let input):
                     Task {
                         switch Self.counted(await session.step(input), session, self.metrics) {
@@ -181,8 +182,10 @@ public final class OptimizerService: HTTPHandler {
                         case .failure(let problem): finish(problem.response, id)
                         }
                     }
+                    return
+                case .sessionTooLarge:
+                    break  // the task below takes it
                 }
-                return
             }
             Task {
                 let response: HTTPResponse
@@ -275,25 +278,30 @@ public final class OptimizerService: HTTPHandler {
         }
     }
 
-    /// A step body of at most this many bytes (a raw step of 4,096 float32; a JSON step of
-    /// about a thousand numbers) is decoded and applied on the connection's thread, in
-    /// microseconds; a larger one goes to the pool so that it never holds an event loop and
-    /// the other connections it serves.
+    /// A step with a body of at most this many bytes, on a session of at most
+    /// `threadStepElementLimit` parameters, is decoded and applied on the connection's thread
+    /// (a JSON body this size parses in tens of microseconds, and the answer's 2,048 numbers —
+    /// 4,096 with nag's look-ahead — write in about as long); a larger one goes to the pool so
+    /// that it never holds an event loop, and the other connections it serves, for long.
     static let threadStepBodyLimit = 16 * 1024
+    static let threadStepElementLimit = 2048
 
     enum ThreadStepOutcome {
         case answered(HTTPResponse)
         /// Something else is inside the session: the step waits for it in a task.
         case sessionBusy(Session, StepInput)
+        /// The session is over `threadStepElementLimit`: the whole request goes to a task.
+        case sessionTooLarge
     }
 
     /// A small step, start to finish on the calling thread when its session is idle: the
     /// answer is ready before `handle` returns, so no task is made, no pool thread woken and
     /// no hop back to the connection's loop taken (about half the CPU of a 1,000-element step).
-    private func stepOnThisThread(_ id: String, _ request: HTTPRequest) -> ThreadStepOutcome {
+    func stepOnThisThread(_ id: String, _ request: HTTPRequest) -> ThreadStepOutcome {
         let session: Session, input: StepInput
         do throws(Problem) {
             session = try lookup(id)
+            guard session.layout.totalCount <= Self.threadStepElementLimit else { return .sessionTooLarge }
             input = try stepInput(request, elements: session.layout.totalCount)
         } catch {
             return .answered(error.response)

@@ -7,7 +7,7 @@ import TensorJSON
 /// different sessions run in parallel. Its executor (`SessionExecutor`) also lets a
 /// connection's thread take a small step inside an idle session directly (`stepIfIdle`).
 actor Session {
-    private nonisolated let executor = SessionExecutor()
+    nonisolated let executor = SessionExecutor()
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     nonisolated let id: String
@@ -112,11 +112,15 @@ actor Session {
         return nil
     }
 
-    /// Marks the session deleted and returns the bytes it holds in the budget, for the store
-    /// to release: from now on it refuses steps and PATCHes (404), so nothing reserves more.
-    func close() -> Int {
+    /// Marks the session deleted if `ifMatch` (when given) matches its step — the check and
+    /// the closing are one turn inside the session, so no step lands between them — and
+    /// returns the bytes it holds in the budget, for the store to release. From then on it
+    /// refuses steps and PATCHes (404), so nothing reserves more. 404 if it was closed already.
+    func close(ifMatch: IfMatch?) -> Result<Int, Problem> {
+        if closed { return .failure(Problem.sessionNotFound(id)) }
+        if let ifMatch, !ifMatch.matches(step: numbers.step) { return .failure(Self.preconditionFailed(numbers.step)) }
         closed = true
-        return reservedBytes
+        return .success(reservedBytes)
     }
 
     var step: Int { numbers.step }

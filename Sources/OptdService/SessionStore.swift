@@ -5,13 +5,15 @@ import Synchronization
 import Glibc
 #endif
 
-/// The registry of sessions: an actor holding the id → session map. Creation reserves memory
-/// in the budget before any tensor is allocated; deletion releases it.
+/// The registry of sessions: an actor through which sessions are registered, loaded and
+/// removed. Creation reserves memory in the budget before any tensor is allocated; deletion
+/// releases it.
 ///
-/// The map changes only inside the actor (so that a removal's check, wait and removal stay
-/// one transaction), but it sits behind a mutex so that `session(_:)` reads it from any
-/// thread without entering the actor: a small step is looked up and applied on its
-/// connection's thread (`OptimizerService.handle`).
+/// The id → session map sits behind a mutex, so that `session(_:)` reads it from any thread
+/// without entering the actor: a small step is looked up and applied on its connection's
+/// thread (`OptimizerService.handle`). What makes a deletion safe against concurrent steps
+/// and DELETEs is the session's own `close(ifMatch:)`, not the actor (which lets other calls
+/// in while one awaits).
 actor SessionStore {
     private nonisolated let sessions = Mutex<[String: Session]>([:])
     let budget: MemoryBudget
@@ -34,17 +36,20 @@ actor SessionStore {
     func insert(_ session: Session) { sessions.withLock { $0[session.id] = session } }
 
     /// Removes the session, and its file before answering: a deleted session never comes back.
+    /// False when there is no such session (or another DELETE removed it first).
     func remove(_ id: String, ifMatch: IfMatch? = nil) async throws(Problem) -> Bool {
-        guard let candidate = session(id) else { return false }
-        if let ifMatch {
-            let step = await candidate.step
-            guard ifMatch.matches(step: step) else { throw Session.preconditionFailed(step) }
+        guard let session = session(id) else { return false }
+        // Closed first, inside the session and together with the If-Match check: a step or
+        // PATCH that looked the session up before this gets 404, so it can neither land after
+        // a matched ETag nor reserve budget after its bytes are released.
+        let bytes: Int
+        switch await session.close(ifMatch: ifMatch) {
+        case .success(let held): bytes = held
+        case .failure(let problem) where problem.status == 404: return false
+        case .failure(let problem): throw problem
         }
-        // Another request may have removed it while this one waited for the step.
-        guard let session = sessions.withLock({ $0.removeValue(forKey: id) }) else { return false }
-        // close() first: a step or PATCH that looked the session up before this cannot reserve
-        // budget after its bytes are released (it gets 404 instead).
-        budget.release(bytes: await session.close(), session: true)
+        sessions.withLock { if $0[id] === session { $0[id] = nil } }
+        budget.release(bytes: bytes, session: true)
         if let persistence {
             do { try await persistence.writer.remove(id: id, file: session.file) } catch {
                 throw Problem(503, "storage-unavailable", "the session was deleted but its file could not be removed (\(error))")

@@ -81,4 +81,26 @@ struct ConcurrencyTests {
         #expect(doc["step"]?.integerValue == 200)
         #expect(doc["params"]?.numbersValue?.doubles == [200])
     }
+
+    @Test("closing checks If-Match in the same turn: a stale tag refuses and leaves the session open, a second close is 404")
+    func closeChecksIfMatchInside() async throws {
+        let h = ServiceHarness()
+        let id = try await h.create(Self.body)
+        let session = try #require(h.service.store.session(id))
+        #expect(await h.json("POST", "/v1/sessions/\(id)/step", Self.step).status == 200)
+        switch await session.close(ifMatch: try IfMatch(header: "\"0\"")) {
+        case .failure(let problem): #expect(problem.status == 412)
+        case .success: Issue.record("a stale If-Match closed the session")
+        }
+        #expect(await h.json("POST", "/v1/sessions/\(id)/step", Self.step).status == 200)  // still open
+        switch await session.close(ifMatch: try IfMatch(header: "\"2\"")) {
+        case .success(let bytes): #expect(bytes > 0)
+        case .failure(let problem): Issue.record("\(problem.status) \(problem.detail)")
+        }
+        switch await session.close(ifMatch: nil) {
+        case .failure(let problem): #expect(problem.status == 404)
+        case .success: Issue.record("a session closed twice")
+        }
+        #expect(await h.json("POST", "/v1/sessions/\(id)/step", Self.step).status == 404)
+    }
 }

@@ -150,7 +150,7 @@ struct PersistenceTests {
         let dir = Self.temporaryDirectory()
         let h = try await Self.service(dir)
         let id = try await h.create(Self.bodies[7])
-        let session = try #require(await h.service.store.session(id))
+        let session = try #require(h.service.store.session(id))
         let writer = try #require(h.service.store.persistence?.writer)
         let older = await session.snapshot()
         #expect(await h.json("POST", "/v1/sessions/\(id)/step", Self.step).status == 200)
@@ -192,7 +192,7 @@ struct PersistenceTests {
         let id = try await h.create(Self.bodies[0])
         let keyed = await h.json("POST", "/v1/sessions/\(id)/step", Self.step, headers: [("Idempotency-Key", "first")])
         #expect(keyed.status == 200)
-        let session = try #require(await h.service.store.session(id))
+        let session = try #require(h.service.store.session(id))
         #expect(await h.send("DELETE", "/v1/sessions/\(id)").status == 204)
         #expect(h.service.budget.usedBytes == 0)
         // As if the request had been routed to the session just before the DELETE.

@@ -11,7 +11,7 @@ import Glibc
 /// An actor on a `SessionExecutor`, with a counter whose updates would be lost if two
 /// callers were ever inside at once (`inside` catches the overlap itself).
 private actor Probe {
-    private nonisolated let executor = SessionExecutor()
+    nonisolated let executor = SessionExecutor()
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     private(set) var count = 0
     private(set) var threads: [pthread_t] = []
@@ -40,10 +40,21 @@ private actor Probe {
 
 /// Runs `body` on a thread of its own, as an event loop's thread calls in: its blocking waits
 /// must not hold a thread of Swift's cooperative pool, which the tasks they wait for need.
-private func onPlainThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+/// With `keepAlive`, the thread waits for it before ending (so that its id is not reused by
+/// another thread while a test still compares against it).
+func onPlainThread<T: Sendable>(keepAlive: DispatchSemaphore? = nil, _ body: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { continuation in
-        Thread { continuation.resume(returning: body()) }.start()
+        Thread {
+            continuation.resume(returning: body())
+            keepAlive?.wait()
+        }.start()
     }
+}
+
+/// Waits until nothing is inside the executor's session: the pool thread that ran an awaited
+/// call clears its flag a moment after the caller has resumed.
+func waitUntilIdle(_ executor: SessionExecutor) async {
+    while !executor.isIdle { try? await Task.sleep(for: .microseconds(100)) }
 }
 
 @Suite("SessionExecutor")
@@ -53,6 +64,7 @@ struct SessionExecutorTests {
         let probe = Probe()
         let (results, here) = await onPlainThread { ([probe.bumpIfIdle(), probe.bumpIfIdle()], pthread_self()) }
         #expect(results == [1, 2])
+        #expect(probe.executor.isIdle)
         #expect(await probe.threads.count == 2)
         #expect(await probe.threads.allSatisfy { pthread_equal($0, here) != 0 })
         #expect(await probe.bump() == 3)  // an awaited call still gets in
@@ -71,51 +83,60 @@ struct SessionExecutorTests {
         #expect(refused == nil)
         await holder.value
         #expect(await probe.count == 0)
+        await waitUntilIdle(probe.executor)
         #expect(probe.bumpIfIdle() == 1)
     }
 
     @Test("jobs that arrive during an inline call run after it, on the pool, not on the caller's thread")
     func queuedJobsGoToThePool() async {
         let probe = Probe()
-        let arrived = DispatchSemaphore(value: 0)
         let queued = Mutex<Task<Int, Never>?>(nil)
-        let (first, caller) = await onPlainThread {
+        let callerDone = DispatchSemaphore(value: 0)
+        let (first, countInside, caller) = await onPlainThread(keepAlive: callerDone) {
+            var countInside = -1
             let first = probe.runIfIdle {
-                queued.withLock { $0 = Task { arrived.signal(); return await probe.bump() } }
-                arrived.wait()
-                usleep(20_000)  // the task is now waiting for the session
+                queued.withLock { $0 = Task { await probe.bump() } }
+                // Inside the session until the task has queued its job behind this call.
+                while probe.executor.queuedJobs == 0 { usleep(100) }
+                countInside = probe.assumeIsolated { $0.count }
                 return probe.assumeIsolated { $0.bump() }
             }
-            return (first, pthread_self())
+            return (first, countInside, pthread_self())
         }
+        #expect(countInside == 0)  // the queued job had not run inside the call
         #expect(first == 1)
         #expect(await queued.withLock { $0 }!.value == 2)
         let threads = await probe.threads
         #expect(threads.count == 2)
-        #expect(pthread_equal(threads[1], caller) == 0)
+        #expect(pthread_equal(threads[1], caller) == 0)  // the caller's thread is still alive: its id is its own
+        callerDone.signal()
     }
 
     @Test("inline callers on threads and awaiting tasks never overlap and lose no update")
     func mutualExclusion() async {
         let probe = Probe()
-        let inlineDone = Atomic<Int>(0)
-        await withTaskGroup(of: Int.self) { group in
+        // Two threads of their own, as event loops are, calling in while tasks await.
+        async let inline = withTaskGroup(of: Int.self) { threads in
+            for _ in 0..<2 {
+                threads.addTask {
+                    await onPlainThread {
+                        var n = 0
+                        for _ in 0..<2000 where probe.bumpIfIdle() != nil { n += 1 }
+                        return n
+                    }
+                }
+            }
+            return await threads.reduce(0, +)
+        }
+        let awaited = await withTaskGroup(of: Int.self) { group in
             for _ in 0..<4 {
                 group.addTask { var n = 0; for _ in 0..<500 { _ = await probe.bump(); n += 1 }; return n }
             }
-            // Two plain threads, as event loops are.
-            let threadsDone = DispatchGroup()
-            for _ in 0..<2 {
-                DispatchQueue.global().async(group: threadsDone) {
-                    for _ in 0..<2000 where probe.bumpIfIdle() != nil { inlineDone.add(1, ordering: .relaxed) }
-                }
-            }
-            var awaited = 0
-            for await n in group { awaited += n }
-            await withCheckedContinuation { continuation in threadsDone.notify(queue: .global()) { continuation.resume() } }
-            #expect(await probe.count == awaited + inlineDone.load(ordering: .relaxed))
+            return await group.reduce(0, +)
         }
+        let inlined = await inline
+        #expect(await probe.count == awaited + inlined)
         #expect(probe.overlaps.load(ordering: .relaxed) == 0)
-        #expect(inlineDone.load(ordering: .relaxed) > 0)
+        #expect(inlined > 0)
     }
 }
