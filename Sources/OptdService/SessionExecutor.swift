@@ -37,7 +37,7 @@ final class SessionExecutor: SerialExecutor {
     private let state = Mutex(State())
     /// Taken around `runIfIdle`, so that two event loops stepping one session wait for each
     /// other (a few microseconds) instead of finding it busy and sending a step to the pool.
-    private let inlineGate = Mutex(())
+    private let inlineGate = AdaptiveLock()
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
@@ -77,7 +77,7 @@ final class SessionExecutor: SerialExecutor {
     /// the pool, never run here: the caller is an event loop and must not be held longer
     /// than its own short call.
     func runIfIdle<T: Sendable>(_ body: () -> T) -> T? {
-        inlineGate.withLock { _ in runIfIdleUngated(body) }
+        inlineGate.withLock { runIfIdleUngated(body) }
     }
 
     private func runIfIdleUngated<T: Sendable>(_ body: () -> T) -> T? {
