@@ -28,6 +28,13 @@ public struct HTTPHeaders: Sendable, Equatable, RandomAccessCollection, Expressi
         storage = []
     }
 
+    /// Empty, with room for `minimumCapacity` fields (a response that adds a few fields one by
+    /// one would otherwise grow its storage at the first, second and third).
+    public init(minimumCapacity: Int) {
+        storage = []
+        storage.reserveCapacity(minimumCapacity)
+    }
+
     public init(_ fields: [(String, String)]) {
         storage = fields.map { Field(name: $0.0, value: $0.1) }
     }

@@ -265,8 +265,9 @@ actor Session {
         Problem(412, "precondition-failed", "If-Match does not match the session's ETag \"\(step)\"", currentStep: step)
     }
 
+    /// The ETag, in headers with room for the few a step's or document's answer adds.
     private var etag: HTTPHeaders {
-        var headers = HTTPHeaders()
+        var headers = HTTPHeaders(minimumCapacity: 4)
         headers.add(name: "ETag", value: "\"\(numbers.step)\"")
         return headers
     }
