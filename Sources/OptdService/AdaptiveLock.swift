@@ -15,9 +15,9 @@ final class AdaptiveLock: @unchecked Sendable {
 
     init() {
         var attributes = pthread_mutexattr_t()
-        pthread_mutexattr_init(&attributes)
-        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP))
-        pthread_mutex_init(mutex, &attributes)
+        precondition(pthread_mutexattr_init(&attributes) == 0
+                     && pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP)) == 0
+                     && pthread_mutex_init(mutex, &attributes) == 0, "pthread mutex setup failed")
         pthread_mutexattr_destroy(&attributes)
     }
 
@@ -27,7 +27,7 @@ final class AdaptiveLock: @unchecked Sendable {
     }
 
     func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(mutex)
+        precondition(pthread_mutex_lock(mutex) == 0, "pthread_mutex_lock failed")
         defer { pthread_mutex_unlock(mutex) }
         return try body()
     }

@@ -30,7 +30,7 @@ actor Session {
     /// A write of this session is in progress (at most one at a time, see `persist`); these wait for it.
     private var writing = false
     private var waitingForWrite: [CheckedContinuation<Void, Never>] = []
-    /// Set by `close()` when the session is deleted: requests that looked it up before then get 404.
+    /// Set by `close(ifMatch:)` when the session is deleted: requests that looked it up before then get 404.
     private var closed = false
 
     /// A new session, or (with `restoring`) one loaded from its file, which is then already saved.
@@ -121,6 +121,11 @@ actor Session {
         if let ifMatch, !ifMatch.matches(step: numbers.step) { return .failure(Self.preconditionFailed(numbers.step)) }
         closed = true
         return .success(reservedBytes)
+    }
+
+    /// Undoes `close` when the deletion could not be finished (its file could not be removed).
+    func reopen() {
+        closed = false
     }
 
     var step: Int { numbers.step }

@@ -77,7 +77,8 @@ final class SessionExecutor: SerialExecutor {
     /// the pool, never run here: the caller is an event loop and must not be held longer
     /// than its own short call.
     func runIfIdle<T: Sendable>(_ body: () -> T) -> T? {
-        inlineGate.withLock { runIfIdleUngated(body) }
+        assert(isIsolatingCurrentContext() != true, "runIfIdle inside the same session would wait for itself")
+        return inlineGate.withLock { runIfIdleUngated(body) }
     }
 
     private func runIfIdleUngated<T: Sendable>(_ body: () -> T) -> T? {
@@ -101,7 +102,6 @@ final class SessionExecutor: SerialExecutor {
         return result
     }
 
-    /// Whether the calling thread is inside the session: what `assumeIsolated` asks.
     /// Whether nothing is inside the session and no job waits (for tests: an awaited call's
     /// pool thread clears `running` a moment after the caller has resumed elsewhere).
     var isIdle: Bool { state.withLock { !$0.running } }
@@ -109,6 +109,7 @@ final class SessionExecutor: SerialExecutor {
     /// Jobs waiting for the session (for tests).
     var queuedJobs: Int { state.withLock { $0.queue.count } }
 
+    /// Whether the calling thread is inside the session: what `assumeIsolated` asks.
     func isIsolatingCurrentContext() -> Bool? {
         state.withLock { $0.running && pthread_equal($0.owner, pthread_self()) != 0 }
     }

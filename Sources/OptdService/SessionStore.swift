@@ -48,13 +48,19 @@ actor SessionStore {
         case .failure(let problem) where problem.status == 404: return false
         case .failure(let problem): throw problem
         }
-        sessions.withLock { if $0[id] === session { $0[id] = nil } }
-        budget.release(bytes: bytes, session: true)
         if let persistence {
             do { try await persistence.writer.remove(id: id, file: session.file) } catch {
-                throw Problem(503, "storage-unavailable", "the session was deleted but its file could not be removed (\(error))")
+                // All or nothing: a session whose file stays would come back at the next start,
+                // so it is not deleted. It opens again and is written anew (the failure may
+                // have come after the file was unlinked); a retried DELETE can finish the job.
+                session.file.writtenVersion.store(0, ordering: .releasing)
+                session.file.deleted.store(false, ordering: .sequentiallyConsistent)
+                await session.reopen()
+                throw Problem(503, "storage-unavailable", "the session's file could not be removed (\(error)); the session was not deleted — retry the DELETE")
             }
         }
+        sessions.withLock { if $0[id] === session { $0[id] = nil } }
+        budget.release(bytes: bytes, session: true)
         return true
     }
 

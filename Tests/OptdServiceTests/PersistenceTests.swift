@@ -205,6 +205,30 @@ struct PersistenceTests {
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/sessions/\(id).optd"))
     }
 
+    @Test("a DELETE whose file cannot be removed deletes nothing; the session is written anew and a retry finishes")
+    func deleteWhoseFileStays() async throws {
+        let dir = Self.temporaryDirectory()
+        let h = try await Self.service(dir)
+        let id = try await h.create(Self.bodies[0])
+        let used = h.service.budget.usedBytes
+        // unlink(2) refuses a directory, even for root: the file's place is taken by one.
+        let path = "\(dir)/sessions/\(id).optd"
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        let refused = await h.send("DELETE", "/v1/sessions/\(id)")
+        #expect(refused.status == 503)
+        #expect(refused.problemType == "/problems/storage-unavailable")
+        #expect(h.service.budget.usedBytes == used)
+        #expect(await h.send("GET", "/v1/sessions/\(id)").status == 200)
+        try FileManager.default.removeItem(atPath: path)
+        await h.service.saveChangedSessions()
+        #expect(FileManager.default.fileExists(atPath: path))  // written anew, although it had not changed
+        #expect(await h.json("POST", "/v1/sessions/\(id)/step", Self.step).status == 200)
+        #expect(await h.send("DELETE", "/v1/sessions/\(id)").status == 204)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(h.service.budget.usedBytes == 0)
+    }
+
     @Test("an idempotent retry still replays after a restart")
     func idempotencyAcrossRestart() async throws {
         let dir = Self.temporaryDirectory()
