@@ -61,14 +61,21 @@ final class SessionExecutor: SerialExecutor {
         while let job = next {
             state.withLock { $0.owner = pthread_self() }
             job.runSynchronously(on: asUnownedSerialExecutor())
-            next = state.withLock { state in
-                state.owner = 0
-                if state.queue.isEmpty {
-                    state.running = false
-                    return nil
-                }
-                return state.queue.removeFirst()
+            next = leave()
+        }
+    }
+
+    /// Called by whoever is inside the session when its run ends: the next queued job, which
+    /// the caller must run or hand on (the session stays `running` for it), or nil, and the
+    /// session is idle.
+    private func leave() -> UnownedJob? {
+        state.withLock { state in
+            state.owner = 0
+            if state.queue.isEmpty {
+                state.running = false
+                return nil
             }
+            return state.queue.removeFirst()
         }
     }
 
@@ -90,15 +97,7 @@ final class SessionExecutor: SerialExecutor {
         }
         guard claimed else { return nil }
         let result = body()
-        let queued = state.withLock { state -> UnownedJob? in
-            state.owner = 0
-            if state.queue.isEmpty {
-                state.running = false
-                return nil
-            }
-            return state.queue.removeFirst()
-        }
-        if let queued { DispatchQueue.global().async { self.drain(from: queued) } }
+        if let queued = leave() { DispatchQueue.global().async { self.drain(from: queued) } }
         return result
     }
 
