@@ -176,12 +176,7 @@ public final class OptimizerService: HTTPHandler {
                     finish(response, id)
                     return
                 case .sessionBusy(let session, let input):
-                    Task {
-                        switch Self.counted(await session.step(input), session, self.metrics) {
-                        case .success(let response): finish(response, id)
-                        case .failure(let problem): finish(problem.response, id)
-                        }
-                    }
+                    Task { finish(Self.answer(await session.step(input), session, self.metrics), id) }
                     return
                 case .sessionTooLarge:
                     break  // the task below takes it
@@ -272,7 +267,7 @@ public final class OptimizerService: HTTPHandler {
         case .step(let id):
             let session = try lookup(id)
             let input = try stepInput(request, elements: session.layout.totalCount)
-            return try Self.counted(await session.step(input), session, metrics).get()
+            return Self.answer(await session.step(input), session, metrics)
         default:
             throw Problem(500, "internal-error", "unrouted endpoint")
         }
@@ -307,18 +302,18 @@ public final class OptimizerService: HTTPHandler {
             return .answered(error.response)
         }
         guard let result = session.stepIfIdle(input) else { return .sessionBusy(session, input) }
-        switch Self.counted(result, session, metrics) {
-        case .success(let response): return .answered(response)
-        case .failure(let problem): return .answered(problem.response)
-        }
+        return .answered(Self.answer(result, session, metrics))
     }
 
-    /// Counts an applied step (not a replayed one) in the metrics.
-    private static func counted(_ result: Result<HTTPResponse, Problem>, _ session: Session, _ metrics: Metrics) -> Result<HTTPResponse, Problem> {
-        if case .success(let response) = result, response.headers["Idempotent-Replayed"] == nil {
-            metrics.recordStep(optimizer: session.optimizer.rawValue)
+    /// The response to a step, which is counted in the metrics if it took one (a replay does not).
+    private static func answer(_ result: Result<StepAnswer, Problem>, _ session: Session, _ metrics: Metrics) -> HTTPResponse {
+        switch result {
+        case .success(let answer):
+            if !answer.replayed { metrics.recordStep(optimizer: session.optimizer.rawValue) }
+            return answer.response
+        case .failure(let problem):
+            return problem.response
         }
-        return result
     }
 
     private func lookup(_ id: String) throws(Problem) -> Session {

@@ -123,8 +123,12 @@ actor Session {
         return .success(reservedBytes)
     }
 
-    /// Undoes `close` when the deletion could not be finished (its file could not be removed).
+    /// Undoes `close` when the deletion could not be finished (its file could not be removed):
+    /// the session takes steps again and is written anew at the next save (the failure may have
+    /// come after the file was unlinked).
     func reopen() {
+        file.writtenVersion.store(0, ordering: .releasing)
+        file.deleted.store(false, ordering: .sequentiallyConsistent)
         closed = false
     }
 
@@ -158,11 +162,11 @@ actor Session {
 
     /// Applies one step from a request, honouring If-Match and Idempotency-Key; with
     /// `--sync-steps`, answers once the step is on disk.
-    func step(_ input: StepInput) async -> Result<HTTPResponse, Problem> {
+    func step(_ input: StepInput) async -> Result<StepAnswer, Problem> {
         let outcome = applyStep(input)
-        guard case .success(let response) = outcome, var problem = await persistIfSynchronous("step") else { return outcome }
         // A replay's step may still be on its way to disk (its first answer is waiting too).
-        if response.headers["Idempotent-Replayed"] == nil {
+        guard case .success(let answer) = outcome, var problem = await persistIfSynchronous("step") else { return outcome }
+        if !answer.replayed {
             problem.detail += " — retry with the same Idempotency-Key to get its result"
         }
         return .failure(problem)
@@ -171,13 +175,13 @@ actor Session {
     /// `step(_:)` now, on the calling thread, if nothing else is inside the session; nil if
     /// something is (the caller then awaits `step`). Not for `--sync-steps`, whose steps wait
     /// for the disk.
-    nonisolated func stepIfIdle(_ input: StepInput) -> Result<HTTPResponse, Problem>? {
+    nonisolated func stepIfIdle(_ input: StepInput) -> Result<StepAnswer, Problem>? {
         precondition(persistence?.syncSteps != true, "a synchronous step must wait for the disk: use step(_:)")
         return executor.runIfIdle { assumeIsolated { $0.applyStep(input) } }
     }
 
     /// The step itself, without waiting for the disk.
-    private func applyStep(_ input: StepInput) -> Result<HTTPResponse, Problem> {
+    private func applyStep(_ input: StepInput) -> Result<StepAnswer, Problem> {
         if closed { return .failure(Problem.sessionNotFound(id)) }
         let replyFormat = input.replyFormat
         if let key = input.idempotencyKey {
@@ -187,7 +191,7 @@ actor Session {
                 // nag's look-ahead uses the momentum the step was taken with, even after a PATCH.
                 var response = stepResponse(replyFormat, lookaheadMomentum: idempotency.last?.lookaheadMomentum)
                 response.headers.add(name: "Idempotent-Replayed", value: "true")
-                return .success(response)
+                return .success(StepAnswer(response: response, replayed: true))
             case let .reusedWithOtherBody(step):
                 return .failure(Problem(422, "idempotency-key-reused", "Idempotency-Key '\(key)' was used for step \(step) with a different request", currentStep: numbers.step))
             case let .outdated(step):
@@ -225,7 +229,7 @@ actor Session {
                                rememberPrevious: remember)
         }
         changed()
-        return .success(stepResponse(replyFormat, lookaheadMomentum: nil))
+        return .success(StepAnswer(response: stepResponse(replyFormat, lookaheadMomentum: nil), replayed: false))
     }
 
     private func stepResponse(_ format: BodyFormat, lookaheadMomentum: Double?) -> HTTPResponse {
@@ -309,6 +313,13 @@ struct SessionSummary: Sendable {
         writer.key("created_at"); writer.writeString(createdAt.rfc3339)
         writer.key("updated_at"); writer.writeString(updatedAt.rfc3339)
     }
+}
+
+/// A step's answer, and whether it replays an earlier step (a retried Idempotency-Key)
+/// rather than taking a new one.
+struct StepAnswer: Sendable {
+    var response: HTTPResponse
+    var replayed: Bool
 }
 
 /// A step request, decoded from HTTP.

@@ -51,10 +51,7 @@ actor SessionStore {
         if let persistence {
             do { try await persistence.writer.remove(id: id, file: session.file) } catch {
                 // All or nothing: a session whose file stays would come back at the next start,
-                // so it is not deleted. It opens again and is written anew (the failure may
-                // have come after the file was unlinked); a retried DELETE can finish the job.
-                session.file.writtenVersion.store(0, ordering: .releasing)
-                session.file.deleted.store(false, ordering: .sequentiallyConsistent)
+                // so it is not deleted; a retried DELETE can finish the job.
                 await session.reopen()
                 throw Problem(503, "storage-unavailable", "the session's file could not be removed (\(error)); the session was not deleted — retry the DELETE")
             }

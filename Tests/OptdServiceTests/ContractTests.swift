@@ -223,4 +223,18 @@ struct ContractTests {
         #expect(text.contains("optd_state_bytes 8"))  // sgd without momentum keeps only params: 2 × 4 bytes
         #expect(text.contains(#"optd_http_request_duration_seconds_count{route="/v1/sessions"}"#))
     }
+
+    @Test("a replayed step is answered but not counted as a step")
+    func replayNotCounted() async throws {
+        let h = ServiceHarness()
+        let id = try await h.create(Self.body)
+        let keyed = [("Content-Type", "application/json"), ("Idempotency-Key", "once")]
+        #expect(await h.send("POST", "/v1/sessions/\(id)/step", headers: keyed, body: Array(Self.step.utf8)).status == 200)
+        let replay = await h.send("POST", "/v1/sessions/\(id)/step", headers: keyed, body: Array(Self.step.utf8))
+        #expect(replay.status == 200)
+        #expect(replay.headers["Idempotent-Replayed"] == "true")
+        let text = await h.send("GET", "/metrics").text
+        #expect(text.contains(#"optd_steps_total{optimizer="sgd"} 1"#))
+        #expect(text.contains(#"optd_http_requests_total{route="/v1/sessions/{id}/step",method="POST",status="200"} 2"#))
+    }
 }
