@@ -46,8 +46,8 @@ public final class OptimizerState<Scalar: SessionScalar>: @unchecked Sendable {
 
     private struct Slots {
         var names: [String] = []
-        var buffers: [ScalarBuffer<Scalar>] = []
-        /// The buffers' memory (it never moves: only params are ever replaced, by a copy).
+        /// The buffers' memory. It never moves, and it lives as long as the session: `buffers`
+        /// keeps every buffer once made, and only params are ever replaced (by a copy).
         var bases: [UnsafeMutablePointer<Scalar>] = []
         var bounds: [Interval<Scalar>] = []
     }
@@ -153,8 +153,7 @@ public final class OptimizerState<Scalar: SessionScalar>: @unchecked Sendable {
             buffers[name] = ScalarBuffer(repeating: initial, count: layout.totalCount)
             bufferBounds[name] = Interval(broadcast: initial)
         }
-        let slotBuffers = names.map { buffers[$0]! }
-        slots = Slots(names: names, buffers: slotBuffers, bases: slotBuffers.map(\.base), bounds: names.map { bufferBounds[$0]! })
+        slots = Slots(names: names, bases: names.map { buffers[$0]!.base }, bounds: names.map { bufferBounds[$0]! })
     }
 
     /// The buffers an export carries: every one that holds state (SGD's momentum buffer only
@@ -254,7 +253,6 @@ public final class OptimizerState<Scalar: SessionScalar>: @unchecked Sendable {
     /// Proves, probes if it must, and commits one kernel over every element.
     private func run<K: ElementwiseKernel>(_ kernel: K, _ gradients: GradientBuffer<Scalar>) throws(StepError) where K.Scalar == Scalar {
         precondition(kernel.stateCount == slots.names.count)
-        let stateBuffers = slots.buffers
         var io = KernelIO(param: params.base, gradient: UnsafePointer(gradients.values.base), state: slots.bases)
         let count = layout.totalCount
         let proof = boundUpdate(kernel, inputs: BufferBounds(param: paramBounds, state: slots.bounds), gradient: gradients.bounds)
@@ -269,7 +267,6 @@ public final class OptimizerState<Scalar: SessionScalar>: @unchecked Sendable {
             io.param = params.base
         }
         let bounds = engine.commit(kernel, io, count: count)
-        withExtendedLifetime(stateBuffers) {}
         if count > 0 {
             paramBounds = bounds.param
             slots.bounds = bounds.state
